@@ -1,0 +1,119 @@
+// Package report holds the outcome of one run: what each stage's download
+// and scan produced. The pipeline fills it; the summary, the outputs and
+// the exit code are derived from it. It does no I/O.
+package report
+
+import (
+	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
+	"github.com/codearts-tools/codearts-logs/internal/failures"
+)
+
+// Exit codes, the same for the action and the CLI.
+const (
+	ExitOK          = 0 // every log obtained (and no failure, or failures allowed)
+	ExitBuildFailed = 1 // fail-on-build-failure and a stage failed
+	ExitBadInput    = 2 // an input was invalid; nothing was requested
+	ExitIncomplete  = 3 // a log or the artifact could not be obtained
+)
+
+// Stage is one build action ("stageN") of the record.
+type Stage struct {
+	Task     string        // stageN, the API's task_name
+	Name     string        // display name from full-stages, may be empty
+	Status   string        // status from full-stages, may be empty
+	Duration time.Duration // build duration from full-stages, 0 when unknown
+
+	File     string        // file name under Run.Dir when saved, empty otherwise
+	Bytes    int64         // size of the saved log
+	Elapsed  time.Duration // time the download took
+	Attempts int           // HTTP attempts made for the log
+
+	Scan failures.Result // what the failure scan found
+
+	// Err is the download error, already free of secrets; empty when saved.
+	Err string
+	// HTTPStatus and ErrCode are the HTTP status and Huawei error_code of
+	// the download error when the server answered one.
+	HTTPStatus int
+	ErrCode    string
+}
+
+// Saved reports whether the stage's log was obtained.
+func (s *Stage) Saved() bool { return s.Err == "" && s.File != "" }
+
+// StatusFailed reports whether CodeArts says the stage failed.
+func (s *Stage) StatusFailed() bool { return codearts.StatusFailed(s.Status) }
+
+// Failed reports whether the stage counts as failed: by its status or by at
+// least one failure line in its log.
+func (s *Stage) Failed() bool { return s.StatusFailed() || s.Scan.Matches > 0 }
+
+// Artifact describes an uploaded artifact.
+type Artifact struct {
+	Name string
+	ID   int64
+	URL  string // link to the artifact on GitHub, may be empty
+	Size int64  // zip size in bytes
+}
+
+// Run is the outcome of the whole run.
+type Run struct {
+	RecordID string
+	LogLevel string
+	Dir      string // absolute output folder
+	Stages   []Stage
+
+	// StagesErr is set when the full-stages call failed and the run went
+	// on with the listed task names (no display names or statuses).
+	StagesErr string
+	// Incomplete is set when the record had not finished (wait-timeout
+	// elapsed): the reason, shown in the summary.
+	Incomplete string
+	// Fatal is set when the run stopped for a reason that concerns every
+	// stage (for example an authentication failure).
+	Fatal string
+
+	Artifact        *Artifact // set when uploaded
+	ArtifactErr     string    // set when the upload failed
+	ArtifactSkipped string    // set when no upload was attempted, with the reason
+
+	Elapsed time.Duration
+}
+
+// FailedTasks lists the stages that failed, by status or by failure lines,
+// in stage order.
+func (r *Run) FailedTasks() []string {
+	var out []string
+	for i := range r.Stages {
+		if r.Stages[i].Failed() {
+			out = append(out, r.Stages[i].Task)
+		}
+	}
+	return out
+}
+
+// Missing lists the stages whose log could not be obtained.
+func (r *Run) Missing() []string {
+	var out []string
+	for i := range r.Stages {
+		if !r.Stages[i].Saved() {
+			out = append(out, r.Stages[i].Task)
+		}
+	}
+	return out
+}
+
+// ExitCode derives the process exit code: 3 when anything could not be
+// obtained (a log, the artifact, a finished record), else 1 when
+// failOnBuildFailure is set and a stage failed, else 0.
+func (r *Run) ExitCode(failOnBuildFailure bool) int {
+	if r.Fatal != "" || r.Incomplete != "" || r.ArtifactErr != "" || len(r.Missing()) > 0 {
+		return ExitIncomplete
+	}
+	if failOnBuildFailure && len(r.FailedTasks()) > 0 {
+		return ExitBuildFailed
+	}
+	return ExitOK
+}
