@@ -54,7 +54,7 @@ const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b785
 // k=v&k=v; HEADERS has one "name:trimmed-value\n" line per value of each
 // signed header (values of one header sorted). The value of "host" is the
 // host the request is sent to or was received on (see Host rules in
-// Authorize). signedHeaders must already be lower-case and sorted: they are
+// Authorize). Header values are trimmed, then sorted. signedHeaders must already be lower-case and sorted: they are
 // used as given, as the gateway does with the SignedHeaders it receives.
 // A signed header with no value contributes no line, as in Huawei's SDK.
 func CanonicalRequest(req *http.Request, signedHeaders []string, bodyHash string) string {
@@ -73,7 +73,7 @@ func CanonicalRequest(req *http.Request, signedHeaders []string, bodyHash string
 		for _, v := range headerValues(req, name) {
 			b.WriteString(name)
 			b.WriteByte(':')
-			b.WriteString(strings.TrimSpace(v))
+			b.WriteString(v)
 			b.WriteByte('\n')
 		}
 	}
@@ -142,7 +142,7 @@ func canonicalQuery(q url.Values) string {
 	return b.String()
 }
 
-// headerValues returns the sorted values of the named header; "host" comes
+// headerValues returns the trimmed, sorted values of the named header; "host" comes
 // from the request line rather than the header map, because net/http keeps
 // it in req.Host (server side) or takes it from req.URL (client side).
 func headerValues(req *http.Request, name string) []string {
@@ -152,7 +152,13 @@ func headerValues(req *http.Request, name string) []string {
 		}
 		return nil
 	}
-	values := slices.Clone(req.Header.Values(name))
+	raw := req.Header.Values(name)
+	values := make([]string, len(raw))
+	for i, v := range raw {
+		values[i] = strings.TrimSpace(v)
+	}
+	// Trim before sorting: servers receive values already trimmed, so only
+	// this order is the same on both ends.
 	slices.Sort(values)
 	return values
 }

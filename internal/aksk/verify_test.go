@@ -1,0 +1,250 @@
+package aksk
+
+import (
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestVerifyRoundTrip(t *testing.T) {
+	t.Parallel()
+	otherSK := func(ak string) (string, bool) { return strings.ToLower(testSK), ak == testAK }
+	noKeys := func(string) (string, bool) { return "", false }
+	// resign replaces the Authorization header by a correct signature over
+	// the given signed headers, to test policy rather than cryptography.
+	resign := func(signed ...string) func(*http.Request) {
+		return func(r *http.Request) {
+			canonical := CanonicalRequest(r, signed, emptySHA256)
+			sig := Signature(testSK, StringToSign(canonical, r.Header.Get(HeaderDate)))
+			r.Header.Set("Authorization", authorizationValue(testAK, signed, sig))
+		}
+	}
+	tests := []struct {
+		name        string
+		project     string              // Signer.ProjectID
+		beforeWire  func(*http.Request) // tampering by a client or proxy after signing
+		afterWire   func(*http.Request) // tampering on arrival
+		secretFor   func(string) (string, bool)
+		wantProject string
+		skew        time.Duration // server clock minus signing time
+		want        string        // "" = accepted, else part of the refusal message
+	}{
+		{name: "accepted", want: ""},
+		{name: "accepted with project", project: testProject, wantProject: testProject},
+		{name: "project sent but not required", project: testProject},
+		{name: "accepted at +15m", skew: 15 * time.Minute},
+		{name: "accepted at -15m", skew: -15 * time.Minute},
+		{name: "wrong secret key", secretFor: otherSK, want: "verify aksk signature fail"},
+		{name: "unknown access key", secretFor: noKeys, want: "access key does not exist"},
+		{name: "tampered query value", beforeWire: func(r *http.Request) { r.URL.RawQuery = "log_level=INFO&task_name=stage2" }, want: "signature fail"},
+		{name: "added query parameter", beforeWire: func(r *http.Request) { r.URL.RawQuery += "&extra=1" }, want: "signature fail"},
+		{name: "tampered path", beforeWire: func(r *http.Request) { r.URL.Path = strings.Replace(r.URL.Path, "2cc2", "3cc2", 1) }, want: "signature fail"},
+		{name: "tampered method", beforeWire: func(r *http.Request) { r.Method = http.MethodDelete }, want: "signature fail"},
+		{name: "tampered host", beforeWire: func(r *http.Request) { r.Host = "evil.example.com" }, want: "signature fail"},
+		{name: "tampered signed project header", project: testProject, beforeWire: func(r *http.Request) { r.Header.Set(HeaderProjectID, strings.Repeat("0", 32)) }, want: "signature fail"},
+		{name: "tampered date header", beforeWire: func(r *http.Request) { r.Header.Set(HeaderDate, testNow.Add(time.Second).Format(DateFormat)) }, want: "signature fail"},
+		{name: "tampered access key", beforeWire: func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "Access="+testAK, "Access=OTHERKEY", 1))
+		}, secretFor: func(ak string) (string, bool) {
+			// The access key is not in the string to sign: swapping it is
+			// caught because another key has another secret.
+			if ak == "OTHERKEY" {
+				return "AnotherSecretKeyOf40Characters0000000000", true
+			}
+			return secrets(ak)
+		}, want: "signature fail"},
+		{name: "host not signed", beforeWire: resign("x-sdk-date"), want: "host is not a signed header"},
+		{name: "date not signed", beforeWire: resign("host"), want: "x-sdk-date is not a signed header"},
+		{name: "project header added unsigned", beforeWire: func(r *http.Request) { r.Header.Set(HeaderProjectID, testProject) }, want: "x-project-id is present but not signed"},
+		{name: "signed header missing", beforeWire: func(r *http.Request) {
+			resign("host", "x-sdk-date", "x-trace")(r)
+		}, want: "signed header x-trace is missing"},
+		{name: "skew over +15m", skew: 15*time.Minute + time.Second, want: "x-sdk-date is more than 15m0s"},
+		{name: "skew over -15m", skew: -15*time.Minute - time.Second, want: "x-sdk-date is more than 15m0s"},
+		{name: "project required but missing", wantProject: testProject, want: "X-Project-Id is required"},
+		{name: "project required but wrong", project: strings.Repeat("a", 32), wantProject: testProject, want: "does not match"},
+		{name: "no authorization", afterWire: func(r *http.Request) { r.Header.Del("Authorization") }, want: "Authorization header is missing"},
+		{name: "two authorization headers", afterWire: func(r *http.Request) { r.Header.Add("Authorization", r.Header.Get("Authorization")) }, want: "more than one Authorization"},
+		{name: "other algorithm", afterWire: func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), Algorithm, "SDK-HMAC-SM3", 1))
+		}, want: "does not use the SDK-HMAC-SHA256"},
+		{name: "upper-case signature", afterWire: func(r *http.Request) {
+			a := r.Header.Get("Authorization")
+			i := strings.Index(a, "Signature=") + len("Signature=")
+			r.Header.Set("Authorization", a[:i]+strings.ToUpper(a[i:]))
+		}, want: "64 lower-case hex"},
+		{name: "unsorted signed headers", afterWire: func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "host;x-sdk-date", "x-sdk-date;host", 1))
+		}, want: "sorted and distinct"},
+		{name: "date in wrong format", afterWire: func(r *http.Request) { r.Header.Set(HeaderDate, testNow.Format(time.RFC3339)) }, want: "YYYYMMDDTHHMMSSZ"},
+		{name: "date twice", afterWire: func(r *http.Request) { r.Header.Add(HeaderDate, r.Header.Get(HeaderDate)) }, want: "exactly once"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			req := newGET(t, testURL)
+			if err := newSigner(tt.project, testNow).Authorize(req); err != nil {
+				t.Fatalf("Authorize: %v", err)
+			}
+			if tt.beforeWire != nil {
+				tt.beforeWire(req)
+			}
+			got := overWire(t, req)
+			if tt.afterWire != nil {
+				tt.afterWire(got)
+			}
+			secretFor := tt.secretFor
+			if secretFor == nil {
+				secretFor = secrets
+			}
+			err := Verify(got, secretFor, tt.wantProject, testNow.Add(tt.skew), DefaultMaxSkew)
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("Verify = %v, want accepted", err)
+				}
+				return
+			}
+			assertRefused(t, err, tt.want)
+		})
+	}
+}
+
+func TestVerifyDefaultSkew(t *testing.T) {
+	t.Parallel()
+	req := newGET(t, testURL)
+	if err := newSigner("", testNow).Authorize(req); err != nil {
+		t.Fatal(err)
+	}
+	got := overWire(t, req)
+	if err := Verify(got, secrets, "", testNow.Add(14*time.Minute), 0); err != nil {
+		t.Fatalf("maxSkew 0 should mean %v: %v", DefaultMaxSkew, err)
+	}
+	assertRefused(t, Verify(got, secrets, "", testNow.Add(16*time.Minute), 0), "x-sdk-date")
+	assertRefused(t, Verify(got, secrets, "", testNow.Add(2*time.Minute), time.Minute), "x-sdk-date is more than 1m0s")
+}
+
+func TestVerifyBody(t *testing.T) {
+	t.Parallel()
+	const body = `{"task_name":"stage1"}`
+	sign := func(t *testing.T) *http.Request {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, "https://example.huaweicloud.com/v1/x", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if err := newSigner("", testNow).Authorize(req); err != nil {
+			t.Fatalf("Authorize: %v", err)
+		}
+		return req
+	}
+	t.Run("accepted and body still readable", func(t *testing.T) {
+		t.Parallel()
+		got := overWire(t, sign(t))
+		if err := Verify(got, secrets, "", testNow, DefaultMaxSkew); err != nil {
+			t.Fatalf("Verify = %v", err)
+		}
+		b, err := io.ReadAll(got.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != body {
+			t.Errorf("handler body after Verify = %q, want %q", b, body)
+		}
+	})
+	t.Run("tampered body", func(t *testing.T) {
+		t.Parallel()
+		req := sign(t)
+		tampered := `{"task_name":"stage9"}`
+		req.GetBody = nil
+		req.ContentLength = int64(len(tampered))
+		req.Body = readCloser(tampered)
+		assertRefused(t, Verify(overWire(t, req), secrets, "", testNow, DefaultMaxSkew), "signature fail")
+	})
+	t.Run("content type is not signed", func(t *testing.T) {
+		t.Parallel()
+		req := sign(t)
+		if strings.Contains(req.Header.Get("Authorization"), "content-type") {
+			t.Fatalf("Authorization signs content-type: %s", req.Header.Get("Authorization"))
+		}
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+		if err := Verify(overWire(t, req), secrets, "", testNow, DefaultMaxSkew); err != nil {
+			t.Fatalf("a proxy adding a charset must not break the signature: %v", err)
+		}
+	})
+	t.Run("unsigned payload", func(t *testing.T) {
+		t.Parallel()
+		req, err := http.NewRequest(http.MethodPut, "https://example.huaweicloud.com/upload", readCloser("streamed"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set(HeaderContentSHA256, UnsignedPayload)
+		if err := newSigner("", testNow).Authorize(req); err != nil {
+			t.Fatalf("Authorize with %s: %v", UnsignedPayload, err)
+		}
+		if a := req.Header.Get("Authorization"); !strings.Contains(a, "x-sdk-content-sha256") {
+			t.Errorf("content hash header not signed: %s", a)
+		}
+		req.ContentLength = 8
+		if err := Verify(overWire(t, req), secrets, "", testNow, DefaultMaxSkew); err != nil {
+			t.Fatalf("Verify = %v", err)
+		}
+	})
+}
+
+func TestParseAuthorization(t *testing.T) {
+	t.Parallel()
+	sig := strings.Repeat("ab", 32)
+	tests := []struct {
+		name       string
+		header     string
+		wantSigned []string
+		wantErr    string
+	}{
+		{name: "sdk format", header: "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;x-sdk-date, Signature=" + sig, wantSigned: []string{"host", "x-sdk-date"}},
+		{name: "no spaces", header: "SDK-HMAC-SHA256 Access=AK,SignedHeaders=host,Signature=" + sig, wantSigned: []string{"host"}},
+		{name: "any field order", header: "SDK-HMAC-SHA256 Signature=" + sig + ", Access=AK, SignedHeaders=host", wantSigned: []string{"host"}},
+		{name: "empty", header: "", wantErr: "does not use"},
+		{name: "lower-case algorithm", header: "sdk-hmac-sha256 Access=AK, SignedHeaders=host, Signature=" + sig, wantErr: "does not use"},
+		{name: "missing access", header: "SDK-HMAC-SHA256 SignedHeaders=host, Signature=" + sig, wantErr: "no Access"},
+		{name: "empty access", header: "SDK-HMAC-SHA256 Access=, SignedHeaders=host, Signature=" + sig, wantErr: "no Access"},
+		{name: "missing signed headers", header: "SDK-HMAC-SHA256 Access=AK, Signature=" + sig, wantErr: "no SignedHeaders"},
+		{name: "missing signature", header: "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host", wantErr: "no Signature"},
+		{name: "duplicate access", header: "SDK-HMAC-SHA256 Access=AK, Access=AK, SignedHeaders=host, Signature=" + sig, wantErr: "Access twice"},
+		{name: "unknown field", header: "SDK-HMAC-SHA256 Access=AK, Region=x, SignedHeaders=host, Signature=" + sig, wantErr: "format incorrect"},
+		{name: "field without equals", header: "SDK-HMAC-SHA256 Access=AK, host, Signature=" + sig, wantErr: "format incorrect"},
+		{name: "short signature", header: "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host, Signature=abc", wantErr: "64 lower-case hex"},
+		{name: "empty signed header name", header: "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;;x-sdk-date, Signature=" + sig, wantErr: "lower-case header names"},
+		{name: "upper-case signed header", header: "SDK-HMAC-SHA256 Access=AK, SignedHeaders=Host, Signature=" + sig, wantErr: "lower-case header names"},
+		{name: "duplicate signed header", header: "SDK-HMAC-SHA256 Access=AK, SignedHeaders=host;host, Signature=" + sig, wantErr: "sorted and distinct"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := parseAuthorization(tt.header)
+			if tt.wantErr != "" {
+				assertRefused(t, err, tt.wantErr)
+				return
+			}
+			if err != nil {
+				t.Fatalf("parseAuthorization = %v", err)
+			}
+			if got.accessKey != "AK" || got.signature != sig || !slices.Equal(got.signedHeaders, tt.wantSigned) {
+				t.Errorf("parseAuthorization = %+v, want AK, %v, %s", got, tt.wantSigned, sig)
+			}
+		})
+	}
+}
+
+func TestVerifyNilArguments(t *testing.T) {
+	t.Parallel()
+	assertRefused(t, Verify(nil, secrets, "", testNow, 0), "no request")
+	req := newGET(t, testURL)
+	if err := newSigner("", testNow).Authorize(req); err != nil {
+		t.Fatal(err)
+	}
+	assertRefused(t, Verify(overWire(t, req), nil, "", testNow, 0), "no credential store")
+}
