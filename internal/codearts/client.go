@@ -1,0 +1,382 @@
+// Package codearts is the HTTP client of the Huawei Cloud CodeArts Build API
+// operations codearts-logs uses: the build record's stages (full-stages) and
+// one stage's log (task-log), as described in codearts-api.md.
+//
+// Every call is retried with exponential backoff and jitter when the failure
+// is transient (transport errors, truncated, reset or stalled bodies, 429,
+// 5xx except 501, and the throttling code CB.00060211), honouring Retry-After
+// but never waiting past the context's deadline. When it gives up, the error
+// is or wraps an *APIError carrying the HTTP status and Huawei's error code,
+// message and request id. Credentials are added by an Authorizer on every
+// attempt and are only ever sent to the endpoint's origin, redirects
+// included. Logs are streamed, never held in memory.
+package codearts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Defaults of Options.
+const (
+	DefaultRetryMax     = 5
+	DefaultRetryWaitMin = time.Second
+	DefaultRetryWaitMax = 30 * time.Second
+	DefaultStallTimeout = 60 * time.Second
+)
+
+// maxRetryAfter caps a server's Retry-After when the context has no deadline.
+const maxRetryAfter = 10 * time.Minute
+
+// maxRedirects bounds a redirect chain.
+const maxRedirects = 10
+
+// Authorizer adds credentials to a request. It is called on every attempt
+// (so AK/SK signatures get a fresh X-Sdk-Date) and on every redirect that
+// stays on the endpoint's origin, after all other headers are set, just
+// before sending. It is never called for another origin.
+type Authorizer interface {
+	Authorize(req *http.Request) error
+}
+
+// TokenAuth sends an IAM token as X-Auth-Token.
+type TokenAuth string
+
+// Authorize sets X-Auth-Token.
+func (t TokenAuth) Authorize(req *http.Request) error {
+	if t == "" {
+		return errors.New("empty token")
+	}
+	req.Header.Set("X-Auth-Token", string(t))
+	return nil
+}
+
+// String hides the token from fmt.
+func (t TokenAuth) String() string { return "TokenAuth(redacted)" }
+
+// GoString hides the token from fmt's %#v.
+func (t TokenAuth) GoString() string { return t.String() }
+
+// Options configures a Client. Zero values take the documented defaults.
+type Options struct {
+	// Endpoint is the base URL, possibly with a path prefix
+	// (https://host/prefix); requests go to Endpoint + "/v4/...".
+	Endpoint string
+	// Auth adds credentials; nil sends none.
+	Auth Authorizer
+	// UserAgent is sent on every request, e.g.
+	// "codearts-logs/1.2.3 (+https://github.com/codearts-tools/codearts-logs)".
+	UserAgent string
+	// Transport performs the HTTP round trips; nil means a pooled clone of
+	// http.DefaultTransport (go-cleanhttp).
+	Transport http.RoundTripper
+	// RetryMax is the number of retries after the first attempt (default 5).
+	RetryMax int
+	// RetryWaitMin and RetryWaitMax bound the exponential backoff (defaults
+	// 1s and 30s).
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// StallTimeout abandons (and retries) a response whose headers or body
+	// deliver no byte for this long (default 60s).
+	StallTimeout time.Duration
+	// Redact is applied to every server-provided text that ends up in an
+	// error (nil means none). Give it the masking of the run's secrets.
+	Redact func(string) string
+	// OnRetry, when set, is called before each wait between attempts: op
+	// names the call (e.g. "task-log stage2"), attempt is the attempt that
+	// failed (1-based), err its (redacted) error, wait the pause before the
+	// next one. It never receives secrets.
+	OnRetry func(op string, attempt int, err error, wait time.Duration)
+}
+
+// Client calls the CodeArts API. It is safe for concurrent use.
+type Client struct {
+	opts   Options
+	base   *url.URL
+	origin string
+	http   *http.Client
+}
+
+// New checks the options and returns a Client.
+func New(o Options) (*Client, error) {
+	u, err := url.Parse(strings.TrimSpace(o.Endpoint))
+	if err != nil {
+		return nil, fmt.Errorf("endpoint: %w", err)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" || u.Host == "" {
+		return nil, fmt.Errorf("endpoint %q: want an absolute http(s) URL", o.Endpoint)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("endpoint %q: must not carry user info, a query or a fragment", o.Endpoint)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	if o.RetryMax == 0 {
+		o.RetryMax = DefaultRetryMax
+	}
+	if o.RetryMax < 0 {
+		o.RetryMax = 0
+	}
+	if o.RetryWaitMin <= 0 {
+		o.RetryWaitMin = DefaultRetryWaitMin
+	}
+	if o.RetryWaitMax <= 0 {
+		o.RetryWaitMax = DefaultRetryWaitMax
+	}
+	o.RetryWaitMax = max(o.RetryWaitMax, o.RetryWaitMin)
+	if o.StallTimeout <= 0 {
+		o.StallTimeout = DefaultStallTimeout
+	}
+	if o.Transport == nil {
+		o.Transport = cleanhttp.DefaultPooledTransport()
+	}
+	c := &Client{opts: o, base: u, origin: originOf(u)}
+	c.http = &http.Client{
+		Transport: &transport{c: c, base: o.Transport},
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= maxRedirects {
+				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			return nil
+		},
+	}
+	return c, nil
+}
+
+// originOf returns scheme://host:port with the default port made explicit.
+func originOf(u *url.URL) string {
+	scheme := strings.ToLower(u.Scheme)
+	port := u.Port()
+	if port == "" {
+		switch scheme {
+		case "http":
+			port = "80"
+		case "https":
+			port = "443"
+		}
+	}
+	return scheme + "://" + strings.ToLower(u.Hostname()) + ":" + port
+}
+
+// url returns the endpoint joined with an API path given as escaped segments.
+func (c *Client) url(query url.Values, segments ...string) *url.URL {
+	u := *c.base
+	var p, raw strings.Builder
+	p.WriteString(u.Path)
+	raw.WriteString(u.EscapedPath())
+	for _, s := range segments {
+		p.WriteString("/" + s)
+		raw.WriteString("/" + url.PathEscape(s))
+	}
+	u.Path, u.RawPath = p.String(), raw.String()
+	if len(query) > 0 {
+		// Spaces as %20, not '+': AK/SK canonical queries use %20.
+		u.RawQuery = strings.ReplaceAll(query.Encode(), "+", "%20")
+	}
+	return &u
+}
+
+// operation is the state of one API call across its attempts.
+type operation struct {
+	c        *Client
+	name     string
+	attempts int           // attempts made so far (the current one included)
+	wait     time.Duration // decided by checkRetry for Backoff
+	last     error         // error of the latest failed attempt
+}
+
+// do runs one GET with retries. handle is called with every response and
+// turns it into nil (success) or a classified error; it must close the body.
+func (c *Client) do(ctx context.Context, name string, u *url.URL, handle func(*http.Response) error) (int, error) {
+	op := &operation{c: c, name: name, attempts: 1}
+	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	req.SetResponseHandler(handle)
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.http,
+		Logger:       nil, // request URLs are not logged
+		RetryWaitMin: c.opts.RetryWaitMin,
+		RetryWaitMax: c.opts.RetryWaitMax,
+		RetryMax:     c.opts.RetryMax,
+		CheckRetry:   op.checkRetry,
+		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return op.wait },
+		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
+			if resp != nil {
+				_ = resp.Body.Close()
+			}
+			return nil, err
+		},
+		PrepareRetry: func(*http.Request) error {
+			op.attempts++
+			return nil
+		},
+	}
+	resp, err := rc.Do(req)
+	if resp != nil {
+		_ = resp.Body.Close()
+	}
+	if err == nil {
+		return op.attempts, nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil && op.last != nil && !errors.Is(err, op.last) {
+		// Cancelled while waiting: keep what the server said last.
+		err = &stoppedError{ctxErr: ctxErr, last: op.last}
+	}
+	if op.attempts > 1 {
+		err = fmt.Errorf("%s: after %d attempts: %w", name, op.attempts, err)
+	} else {
+		err = fmt.Errorf("%s: %w", name, err)
+	}
+	return op.attempts, err
+}
+
+// checkRetry is the CheckRetry policy. With handle installed, every response
+// reaches it as an error (or nil for success), so it only classifies errors.
+func (op *operation) checkRetry(ctx context.Context, _ *http.Response, err error) (bool, error) {
+	if err == nil {
+		return false, nil
+	}
+	err = op.c.redactTransport(err)
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		if op.last != nil {
+			return false, &stoppedError{ctxErr: ctxErr, last: op.last}
+		}
+		return false, ctxErr
+	}
+	op.last = err
+	if !retryable(ctx, err) || op.attempts > op.c.opts.RetryMax {
+		return false, err
+	}
+	wait := op.c.backoff(op.attempts-1, err)
+	if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(dl) {
+		return false, &deadlineError{wait: wait, last: err}
+	}
+	op.wait = wait
+	if op.c.opts.OnRetry != nil {
+		op.c.opts.OnRetry(op.name, op.attempts, err, wait)
+	}
+	return true, err
+}
+
+// retryable classifies an attempt's error.
+func retryable(ctx context.Context, err error) bool {
+	var apiErr *APIError
+	var bodyErr *bodyError
+	var sinkErr *sinkError
+	var authErr *authorizeError
+	switch {
+	case errors.As(err, &sinkErr), errors.As(err, &authErr):
+		return false
+	case errors.As(err, &bodyErr):
+		return true
+	case errors.As(err, &apiErr):
+		return apiErr.retryable()
+	}
+	// A transport error: retry unless it cannot change (bad scheme, too
+	// many redirects, invalid header, untrusted certificate).
+	ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, unwrapRedacted(err))
+	return ok
+}
+
+func unwrapRedacted(err error) error {
+	var r *redactedError
+	if errors.As(err, &r) {
+		return r.err
+	}
+	return err
+}
+
+// redactTransport passes a transport error's text (which may quote a
+// server-chosen redirect URL) through Redact.
+func (c *Client) redactTransport(err error) error {
+	var apiErr *APIError
+	var bodyErr *bodyError
+	var sinkErr *sinkError
+	if c.opts.Redact == nil || errors.As(err, &apiErr) || errors.As(err, &sinkErr) {
+		return err
+	}
+	if errors.As(err, &bodyErr) {
+		return &bodyError{err: &redactedError{msg: c.opts.Redact(bodyErr.err.Error()), err: bodyErr.err}}
+	}
+	return &redactedError{msg: c.opts.Redact(err.Error()), err: err}
+}
+
+// backoff returns the wait before retry number n+1: exponential from
+// RetryWaitMin, capped at RetryWaitMax, with jitter (between half and all of
+// it), and at least the server's Retry-After.
+func (c *Client) backoff(n int, err error) time.Duration {
+	wait := c.opts.RetryWaitMin
+	for i := 0; i < n && wait < c.opts.RetryWaitMax; i++ {
+		wait *= 2
+	}
+	wait = min(wait, c.opts.RetryWaitMax)
+	wait = wait/2 + rand.N(wait/2+1)
+	var apiErr *APIError
+	if errors.As(err, &apiErr) && apiErr.hasRetryAfter {
+		wait = max(wait, apiErr.retryAfter)
+	}
+	return wait
+}
+
+// transport adds the User-Agent and, for the endpoint's origin only, the
+// credentials; it also abandons responses that stall.
+type transport struct {
+	c    *Client
+	base http.RoundTripper
+}
+
+// credentialHeaders are removed from any request leaving the endpoint's
+// origin (net/http copies custom headers to redirect targets).
+var credentialHeaders = []string{"X-Auth-Token", "Authorization", "X-Sdk-Date", "X-Project-Id"}
+
+// RoundTrip implements http.RoundTripper.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	out := req.Clone(ctx)
+	if t.c.opts.UserAgent != "" {
+		out.Header.Set("User-Agent", t.c.opts.UserAgent)
+	}
+	// Ask for gzip ourselves: the transport then leaves the body (and its
+	// Content-Length) alone and we check the gzip trailer.
+	out.Header.Set("Accept-Encoding", "gzip")
+	if originOf(out.URL) == t.c.origin {
+		if t.c.opts.Auth != nil {
+			if err := t.c.opts.Auth.Authorize(out); err != nil {
+				cancel(nil)
+				return nil, &authorizeError{err: err}
+			}
+		}
+	} else {
+		for _, h := range credentialHeaders {
+			out.Header.Del(h)
+		}
+	}
+
+	stall := t.c.opts.StallTimeout
+	timer := time.AfterFunc(stall, func() { cancel(errStalled(stall)) })
+	resp, err := t.base.RoundTrip(out)
+	if !timer.Stop() {
+		if err == nil {
+			_ = resp.Body.Close()
+		}
+		cancel(nil)
+		return nil, fmt.Errorf("waiting for response headers: %w", errStalled(stall))
+	}
+	if err != nil {
+		cancel(nil)
+		return nil, err
+	}
+	resp.Body = &stallBody{body: resp.Body, ctx: ctx, cancel: cancel, timeout: stall, timer: timer}
+	return resp, nil
+}

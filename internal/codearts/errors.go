@@ -1,0 +1,294 @@
+package codearts
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// maxErrorBody caps how much of an error body is read.
+const maxErrorBody = 64 << 10
+
+// maxMessage caps the length (in runes) of a Message taken from the server.
+const maxMessage = 300
+
+// APIError is an error answer of the CodeArts API (or of a gateway in front
+// of it). Every text field comes from the server and has been passed through
+// Options.Redact.
+type APIError struct {
+	Status    int    // HTTP status (200 for a JSON error body sent with 200)
+	Code      string // Huawei error_code, e.g. CB.00060214; empty when the body had none
+	Message   string // error_msg, or a short cleaned excerpt of a non-JSON body
+	RequestID string // request_id from the body or the X-Request-Id header
+
+	retryAfter    time.Duration // from Retry-After
+	hasRetryAfter bool
+}
+
+// Error returns e.g. `HTTP 404 CB.00060214: the log was not found (request id abc)`.
+func (e *APIError) Error() string {
+	var b strings.Builder
+	b.WriteString("HTTP ")
+	b.WriteString(strconv.Itoa(e.Status))
+	if e.Code != "" {
+		b.WriteString(" ")
+		b.WriteString(e.Code)
+	}
+	msg := e.Message
+	if msg == "" {
+		msg = strings.ToLower(http.StatusText(e.Status))
+	}
+	if msg != "" {
+		b.WriteString(": ")
+		b.WriteString(msg)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request id ")
+		b.WriteString(e.RequestID)
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// retryable reports whether the answer is worth another attempt: 429, 5xx
+// except 501, and the throttling codes whatever status carries them
+// (CodeArts reports throttling as 400 CB.00060211).
+func (e *APIError) retryable() bool {
+	switch {
+	case e.Status == http.StatusTooManyRequests:
+		return true
+	case e.Status >= 500 && e.Status != http.StatusNotImplemented:
+		return true
+	case e.Code == "CB.00060211" || e.Code == "APIGW.0308":
+		return true
+	}
+	return false
+}
+
+// IsAuthError reports whether err is (or wraps) an authentication refusal:
+// any 401, or the codes APIGW.0301 / APIGW.0307 whatever the status. Such an
+// error will not go away by retrying or by asking for another stage.
+func IsAuthError(err error) bool {
+	var e *APIError
+	if !errors.As(err, &e) {
+		return false
+	}
+	return e.Status == http.StatusUnauthorized || e.Code == "APIGW.0301" || e.Code == "APIGW.0307"
+}
+
+// errorBody is the union of the error shapes seen in Huawei answers.
+type errorBody struct {
+	ErrorCode string          `json:"error_code"`
+	ErrorMsg  string          `json:"error_msg"`
+	Code      string          `json:"code"`
+	Message   string          `json:"message"`
+	RequestID string          `json:"request_id"`
+	Error     json.RawMessage `json:"error"`
+}
+
+// fields returns code and message, looking into a nested "error" object or
+// string when the top level has none.
+func (b errorBody) fields() (code, msg string) {
+	code = firstNonEmpty(b.ErrorCode, b.Code)
+	msg = firstNonEmpty(b.ErrorMsg, b.Message)
+	if (code == "" || msg == "") && len(b.Error) > 0 && string(b.Error) != "null" {
+		var inner errorBody
+		var s string
+		switch {
+		case json.Unmarshal(b.Error, &inner) == nil:
+			code = firstNonEmpty(code, inner.ErrorCode, inner.Code)
+			msg = firstNonEmpty(msg, inner.ErrorMsg, inner.Message)
+		case json.Unmarshal(b.Error, &s) == nil:
+			msg = firstNonEmpty(msg, s)
+		}
+	}
+	return code, msg
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// isJSON reports whether a Content-Type announces JSON.
+func isJSON(contentType string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "application/json")
+}
+
+// newAPIError builds the error for a response that is not a usable answer,
+// reading at most maxErrorBody bytes of its body (the caller closes it).
+func (c *Client) newAPIError(resp *http.Response) *APIError {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	e := c.parseErrorBody(resp.StatusCode, resp.Header.Get("Content-Type"), data)
+	if e.RequestID == "" {
+		e.RequestID = c.clean(resp.Header.Get("X-Request-Id"), 100)
+	}
+	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		e.retryAfter, e.hasRetryAfter = d, true
+	}
+	return e
+}
+
+// parseErrorBody turns an error body into an APIError: JSON when it parses as
+// one of Huawei's shapes, else a cleaned excerpt of the text.
+func (c *Client) parseErrorBody(status int, contentType string, data []byte) *APIError {
+	e := &APIError{Status: status}
+	var b errorBody
+	trimmed := strings.TrimSpace(string(data))
+	if strings.HasPrefix(trimmed, "{") && json.Unmarshal(data, &b) == nil {
+		code, msg := b.fields()
+		e.Code = c.clean(code, 60)
+		e.Message = c.clean(msg, maxMessage)
+		e.RequestID = c.clean(b.RequestID, 100)
+		if e.Code == "" && e.Message == "" {
+			e.Message = "unexpected JSON response: " + c.clean(trimmed, maxMessage)
+		}
+		return e
+	}
+	text := trimmed
+	if strings.Contains(strings.ToLower(contentType), "html") || strings.HasPrefix(text, "<") {
+		text = htmlText(text)
+	}
+	e.Message = c.clean(text, maxMessage)
+	if isJSON(contentType) && status/100 == 2 {
+		e.Message = "unexpected JSON response: " + e.Message
+	}
+	return e
+}
+
+var (
+	scriptStyle = regexp.MustCompile(`(?is)<(script|style|head)\b.*?</(script|style|head)\s*>`)
+	htmlTag     = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// htmlText returns the visible text of an HTML page.
+func htmlText(s string) string {
+	s = scriptStyle.ReplaceAllString(s, " ")
+	s = htmlTag.ReplaceAllString(s, " ")
+	return html.UnescapeString(s)
+}
+
+// clean makes server text safe to put in an error: valid UTF-8, no control
+// characters, white space collapsed, at most limit runes, then redacted.
+func (c *Client) clean(s string, limit int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	var b strings.Builder
+	space := false
+	n := 0
+	for _, r := range s {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = b.Len() > 0
+			continue
+		}
+		if n >= limit {
+			b.WriteString("…")
+			break
+		}
+		if space {
+			b.WriteByte(' ')
+			n++
+			space = false
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return c.redact(b.String())
+}
+
+func (c *Client) redact(s string) string {
+	if c.opts.Redact == nil || s == "" {
+		return s
+	}
+	return c.opts.Redact(s)
+}
+
+// redactedError hides server-provided text (a redirect URL, say) in a
+// transport error's message while keeping the chain for errors.Is.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// bodyError is a failure while reading a response body (truncation, reset,
+// stall, corrupt gzip): the attempt is retried.
+type bodyError struct{ err error }
+
+func (e *bodyError) Error() string { return "reading the response body: " + e.err.Error() }
+func (e *bodyError) Unwrap() error { return e.err }
+
+// sinkError is a failure of the caller's sink itself (disk full): not retried.
+type sinkError struct{ err error }
+
+func (e *sinkError) Error() string { return e.err.Error() }
+func (e *sinkError) Unwrap() error { return e.err }
+
+// authorizeError is a failure of the Authorizer: not retried.
+type authorizeError struct{ err error }
+
+func (e *authorizeError) Error() string { return "authorize request: " + e.err.Error() }
+func (e *authorizeError) Unwrap() error { return e.err }
+
+// deadlineError reports that the client stopped retrying because the next
+// wait would pass the context's deadline. It wraps the last error (so
+// errors.As finds the *APIError) and context.DeadlineExceeded.
+type deadlineError struct {
+	wait time.Duration
+	last error
+}
+
+func (e *deadlineError) Error() string {
+	return fmt.Sprintf("gave up: the next attempt (in %s) would pass the deadline; last error: %v", e.wait.Round(time.Millisecond), e.last)
+}
+
+func (e *deadlineError) Unwrap() []error { return []error{e.last, context.DeadlineExceeded} }
+
+// stoppedError reports a context cancelled while retrying, with the error of
+// the last attempt.
+type stoppedError struct {
+	ctxErr error
+	last   error
+}
+
+func (e *stoppedError) Error() string {
+	return fmt.Sprintf("%v while retrying; last error: %v", e.ctxErr, e.last)
+}
+
+func (e *stoppedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
+
+// parseRetryAfter reads a Retry-After value: seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if secs < 0 {
+			return 0, false
+		}
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
+		}
+		return time.Duration(secs) * time.Second, true
+	}
+	t, err := http.ParseTime(v)
+	if err != nil {
+		return 0, false
+	}
+	return min(max(t.Sub(now), 0), maxRetryAfter), true
+}

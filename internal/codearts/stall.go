@@ -1,0 +1,48 @@
+package codearts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// stallError reports that the server sent nothing for too long.
+type stallError time.Duration
+
+func errStalled(d time.Duration) error { return stallError(d) }
+
+func (e stallError) Error() string {
+	return fmt.Sprintf("stalled: no data for %s", time.Duration(e))
+}
+
+// stallBody cancels the request when a Read waits longer than timeout for a
+// byte. Only time spent inside Read counts, so a slow sink is not a stall.
+type stallBody struct {
+	body    io.ReadCloser
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	timeout time.Duration
+	timer   *time.Timer // stopped; fires cancel(stallError) when it expires
+}
+
+func (b *stallBody) Read(p []byte) (int, error) {
+	b.timer.Reset(b.timeout)
+	n, err := b.body.Read(p)
+	b.timer.Stop()
+	if err != nil && !errors.Is(err, io.EOF) {
+		var stall stallError
+		if cause := context.Cause(b.ctx); errors.As(cause, &stall) {
+			return n, stall
+		}
+	}
+	return n, err
+}
+
+func (b *stallBody) Close() error {
+	err := b.body.Close()
+	b.timer.Stop()
+	b.cancel(nil)
+	return err
+}
