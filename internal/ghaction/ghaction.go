@@ -1,0 +1,223 @@
+// Package ghaction speaks the GitHub Actions runner's protocol safely: masks,
+// groups, annotations, quoted remote text, step outputs and the job summary.
+//
+// It wraps go-githubactions for what that library does well (input names,
+// command escaping) and replaces what it does unsafely: file commands that
+// panic, and outputs written with a fixed heredoc delimiter.
+package ghaction
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+
+	"github.com/sethvargo/go-githubactions"
+)
+
+// Runner issues workflow commands on an output stream and file commands
+// through the files the runner names in the environment.
+type Runner struct {
+	mu     sync.Mutex
+	w      io.Writer
+	getenv func(string) string
+	gha    *githubactions.Action
+	// Active is true inside a GitHub Actions job (GITHUB_ACTIONS=true):
+	// commands are printed only then; on a terminal they would be noise.
+	Active bool
+}
+
+// New returns a Runner writing commands to w.
+func New(w io.Writer, getenv func(string) string) *Runner {
+	return &Runner{
+		w:      w,
+		getenv: getenv,
+		gha:    githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(getenv)),
+		Active: getenv("GITHUB_ACTIONS") == "true",
+	}
+}
+
+// Input returns the value of an action input as the runner passes it
+// (INPUT_<NAME>, upper case, hyphens kept), trimmed.
+func (r *Runner) Input(name string) string { return r.gha.GetInput(name) }
+
+// AddMask asks the runner to hide a secret (and each of its lines) in every
+// later line of the log. It does nothing outside Actions.
+func (r *Runner) AddMask(secret string) {
+	if !r.Active || strings.TrimSpace(secret) == "" {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.gha.AddMask(secret)
+	// The runner masks each line of a multi-line value too, but a value
+	// with \r\n line ends would keep its \r: mask the trimmed lines as well.
+	if strings.ContainsAny(secret, "\r\n") {
+		for _, line := range strings.FieldsFunc(secret, func(c rune) bool { return c == '\r' || c == '\n' }) {
+			if strings.TrimSpace(line) != "" {
+				r.gha.AddMask(line)
+			}
+		}
+	}
+}
+
+// Printf prints a line of the tool's own text (never remote text: use Quote).
+func (r *Runner) Printf(format string, args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintf(r.w, format+"\n", args...)
+}
+
+// Group runs fn inside a collapsed log group titled title (the tool's own
+// text). Outside Actions it prints the title as a heading.
+func (r *Runner) Group(title string, fn func()) {
+	if r.Active {
+		r.mu.Lock()
+		r.gha.Group(title)
+		r.mu.Unlock()
+		defer func() {
+			r.mu.Lock()
+			r.gha.EndGroup()
+			r.mu.Unlock()
+		}()
+	} else {
+		r.Printf("== %s", title)
+	}
+	fn()
+}
+
+// Quote prints remote text (log lines, server messages) so that the runner
+// cannot take any of it as a workflow command: in Actions it is wrapped in
+// ::stop-commands:: with a fresh random token, which is masked first so
+// that the log cannot guess it.
+func (r *Runner) Quote(text string) {
+	if text == "" {
+		return
+	}
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.Active {
+		io.WriteString(r.w, text)
+		return
+	}
+	token := randomToken()
+	r.gha.AddMask(token)
+	fmt.Fprintf(r.w, "::stop-commands::%s\n", token)
+	io.WriteString(r.w, text)
+	fmt.Fprintf(r.w, "::%s::\n", token)
+}
+
+// Annotation is an error annotation. Title and Message may hold remote
+// text: go-githubactions escapes properties and message, so neither can
+// start another command.
+type Annotation struct {
+	Title   string
+	Message string
+	File    string
+	Line    int64
+}
+
+// MaxAnnotations is how many error annotations a step may show; the runner
+// drops the rest.
+const MaxAnnotations = 10
+
+// Error issues an ::error annotation (or prints "error: ..." outside Actions).
+func (r *Runner) Error(a Annotation) { r.annotate("error", a) }
+
+// Warning issues a ::warning annotation (or prints "warning: ...").
+func (r *Runner) Warning(a Annotation) { r.annotate("warning", a) }
+
+func (r *Runner) annotate(level string, a Annotation) {
+	msg := a.Message
+	if len(msg) > 4000 {
+		msg = msg[:4000] + "…"
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.Active {
+		if a.Title != "" {
+			fmt.Fprintf(r.w, "%s: %s: %s\n", level, oneLine(a.Title), oneLine(msg))
+		} else {
+			fmt.Fprintf(r.w, "%s: %s\n", level, oneLine(msg))
+		}
+		return
+	}
+	fields := map[string]string{}
+	if a.Title != "" {
+		fields["title"] = a.Title
+	}
+	if a.File != "" {
+		fields["file"] = a.File
+		if a.Line > 0 {
+			fields["line"] = fmt.Sprint(a.Line)
+		}
+	}
+	g := r.gha.WithFieldsMap(fields)
+	// Pass the message as an argument, never as the format.
+	if level == "error" {
+		g.Errorf("%s", msg)
+	} else {
+		g.Warningf("%s", msg)
+	}
+}
+
+func oneLine(s string) string {
+	return strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+}
+
+// SetOutputs writes step outputs to $GITHUB_OUTPUT, each as a heredoc with
+// a fresh random delimiter that the value cannot contain (remote data can
+// otherwise inject outputs). It returns an error rather than panicking when
+// the file cannot be written; outside Actions (no GITHUB_OUTPUT) it does
+// nothing.
+func (r *Runner) SetOutputs(outputs [][2]string) error {
+	path := r.getenv("GITHUB_OUTPUT")
+	if path == "" {
+		return nil
+	}
+	var b strings.Builder
+	for _, kv := range outputs {
+		delim := "ghadelimiter_" + randomToken()
+		for strings.Contains(kv[1], delim) {
+			delim = "ghadelimiter_" + randomToken()
+		}
+		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", kv[0], delim, kv[1], delim)
+	}
+	return appendFile(path, b.String())
+}
+
+// AddStepSummary appends Markdown to $GITHUB_STEP_SUMMARY; it does nothing
+// when the variable is unset.
+func (r *Runner) AddStepSummary(markdown string) error {
+	path := r.getenv("GITHUB_STEP_SUMMARY")
+	if path == "" {
+		return nil
+	}
+	return appendFile(path, markdown)
+}
+
+func appendFile(path, s string) error {
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(f, s); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+func randomToken() string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("crypto/rand failed: " + err.Error()) // cannot happen on supported platforms
+	}
+	return hex.EncodeToString(b[:])
+}
