@@ -1,0 +1,194 @@
+package summary
+
+import (
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/codearts-tools/codearts-logs/internal/report"
+)
+
+// Limits for the terminal rendering, in runes.
+const (
+	textCell = 60  // a table cell
+	textMsg  = 500 // a message
+)
+
+// Text renders run for a terminal: the verdict, a line with the log level,
+// stage count, size and time, the run-level notes, an aligned stage table,
+// the download errors, and each failed stage's excerpt with line numbers
+// (">" marks a failure line).
+//
+// Remote text is cleaned of control characters (so it cannot move the
+// cursor or recolour the terminal) and of line breaks. Text does not guard
+// against GitHub workflow commands: when the output may reach a runner's
+// log, print it between ::stop-commands:: markers.
+func Text(run *report.Run) string {
+	if run == nil {
+		run = &report.Run{}
+	}
+	var b strings.Builder
+	v := verdictOf(run)
+	b.WriteString("CodeArts build")
+	if id := clean(run.RecordID); id != "" {
+		b.WriteString(" " + cut(id, 64))
+	}
+	b.WriteString(" " + v.words())
+	failed := failedIndexes(run)
+	if v == verdictFailed {
+		b.WriteString(": ")
+		for i, idx := range failed {
+			if i == maxFailedInHeading {
+				b.WriteString(" and " + strconv.Itoa(len(failed)-i) + " more")
+				break
+			}
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(textRef(&run.Stages[idx]))
+		}
+	}
+	b.WriteString("\n")
+
+	var facts []string
+	if l := clean(run.LogLevel); l != "" {
+		facts = append(facts, "log level "+cut(l, 16))
+	}
+	facts = append(facts, plural(int64(len(run.Stages)), "stage"))
+	var total int64
+	for i := range run.Stages {
+		if run.Stages[i].Saved() {
+			total += run.Stages[i].Bytes
+		}
+	}
+	facts = append(facts, formatSize(total)+" of logs")
+	if run.Elapsed > 0 {
+		facts = append(facts, "took "+formatDuration(run.Elapsed))
+	}
+	if d := clean(run.Dir); d != "" {
+		facts = append(facts, "saved in "+d)
+	}
+	b.WriteString(strings.Join(facts, ", ") + "\n")
+
+	note := func(label, msg string) {
+		if msg != "" {
+			b.WriteString("! " + label + ": " + cut(clean(msg), textMsg) + "\n")
+		}
+	}
+	note("Run stopped", run.Fatal)
+	note("Record not finished", run.Incomplete)
+	note("Stage list unavailable (no display names or statuses)", run.StagesErr)
+	if a := run.Artifact; a != nil {
+		s := "Artifact: " + cut(clean(a.Name), textCell)
+		if u, ok := linkURL(a.URL); ok {
+			s += " " + u
+		}
+		if a.Size > 0 {
+			s += " (" + formatSize(a.Size) + " zip)"
+		}
+		b.WriteString(s + "\n")
+	}
+	note("Artifact upload failed", run.ArtifactErr)
+	note("Artifact not uploaded", run.ArtifactSkipped)
+
+	if len(run.Stages) > 0 {
+		b.WriteString("\n")
+		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		tw.Write([]byte("  STAGE\tNAME\tSTATUS\tDURATION\tSIZE\tLINES\tFAILURES\tFILE\n"))
+		for i := range run.Stages {
+			st := &run.Stages[i]
+			mark := " "
+			switch {
+			case st.Failed():
+				mark = "x"
+			case !st.Saved():
+				mark = "!"
+			}
+			size, lines, fails, file := dash, dash, dash, dash
+			if st.Saved() {
+				size = formatSize(st.Bytes)
+				lines = formatCount(st.Scan.Lines)
+				fails = formatCount(st.Scan.Matches)
+				file = cut(clean(st.File), textCell)
+			}
+			if st.Scan.Matches > 0 {
+				fails = formatCount(st.Scan.Matches)
+			}
+			cells := []string{mark + " " + orDash(cut(clean(st.Task), textCell)),
+				orDash(cut(clean(st.Name), textCell)), orDash(cut(clean(st.Status), textCell)),
+				formatDuration(st.Duration), size, lines, fails, file}
+			tw.Write([]byte(strings.Join(cells, "\t") + "\n"))
+		}
+		tw.Flush()
+	}
+
+	first := true
+	for i := range run.Stages {
+		st := &run.Stages[i]
+		if st.Saved() {
+			continue
+		}
+		if first {
+			b.WriteString("\nDownload errors:\n")
+			first = false
+		}
+		s := "  " + textRef(st) + ": "
+		if d := httpDetail(st, func(s string) string { return cut(clean(s), 40) }); d != "" {
+			s += d + ": "
+		}
+		if st.Err != "" {
+			s += cut(clean(st.Err), textMsg)
+		} else {
+			s += "the log was not saved"
+		}
+		b.WriteString(s + "\n")
+	}
+
+	for _, idx := range failed {
+		st := &run.Stages[idx]
+		lines, kind := excerptOf(st)
+		b.WriteString("\n" + textRef(st))
+		if s := clean(st.Status); s != "" {
+			b.WriteString(", " + cut(s, textCell))
+		}
+		switch kind {
+		case kindHunks:
+			b.WriteString(", " + plural(st.Scan.Matches, "failure line"))
+			if more := st.Scan.Matches - st.Scan.Shown; more > 0 {
+				b.WriteString(" (" + formatCount(more) + " not shown)")
+			}
+			b.WriteString(":\n")
+		case kindTail:
+			b.WriteString(", no failure line matched; last " + plural(int64(countLines(lines)), "line") + ":\n")
+		default:
+			switch {
+			case !st.Saved():
+				b.WriteString(": the log could not be downloaded\n")
+			case st.Scan.Matches > 0:
+				b.WriteString(", " + plural(st.Scan.Matches, "failure line") + "; no excerpt was kept\n")
+			default:
+				b.WriteString(": no line matched a failure pattern\n")
+			}
+		}
+		for _, l := range gutterLines(lines) {
+			b.WriteString("  " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// textRef renders "stage3 (Maven Build)" for the terminal.
+func textRef(st *report.Stage) string {
+	s := orDash(cut(clean(st.Task), textCell))
+	if n := clean(st.Name); n != "" {
+		s += " (" + cut(n, textCell) + ")"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return dash
+	}
+	return s
+}
