@@ -1,0 +1,315 @@
+// Package artifact uploads a folder as one zip artifact through the GitHub
+// Actions artifact service v4, as actions/upload-artifact@v4 does: Twirp
+// JSON calls to CreateArtifact and FinalizeArtifact around an upload of the
+// zip as Azure blob blocks to a signed URL.
+//
+// The zip is built while it is uploaded: files are deflated in parallel
+// (level 6, like upload-artifact) into temporary files, then copied in
+// order into the zip, which is cut into blocks as it is written. Memory use
+// is a few blocks and compressor states, whatever the size of the folder.
+//
+// Protocol notes: docs github-runtime.md ("Artifacts v4"); client
+// reference: actions/toolkit packages/artifact; test peer: nektos/act
+// pkg/artifacts.
+package artifact
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Service holds what the runner provides for the artifact service.
+type Service struct {
+	ResultsURL       string // ACTIONS_RESULTS_URL
+	RuntimeToken     string // ACTIONS_RUNTIME_TOKEN, a secret
+	ServerURL        string // GITHUB_SERVER_URL
+	Repository       string // GITHUB_REPOSITORY, owner/name
+	RunID            string // GITHUB_RUN_ID
+	MaxRetentionDays int    // GITHUB_RETENTION_DAYS; 0 when unknown
+}
+
+// FromEnv reads the service from the environment through getenv. It
+// reports false when the service is unavailable: no results URL or no
+// runtime token (GitHub Enterprise Server, or outside GitHub Actions).
+func FromEnv(getenv func(string) string) (Service, bool) {
+	s := Service{
+		ResultsURL:   strings.TrimSpace(getenv("ACTIONS_RESULTS_URL")),
+		RuntimeToken: strings.TrimSpace(getenv("ACTIONS_RUNTIME_TOKEN")),
+		ServerURL:    strings.TrimSpace(getenv("GITHUB_SERVER_URL")),
+		Repository:   strings.TrimSpace(getenv("GITHUB_REPOSITORY")),
+		RunID:        strings.TrimSpace(getenv("GITHUB_RUN_ID")),
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(getenv("GITHUB_RETENTION_DAYS"))); err == nil && n > 0 {
+		s.MaxRetentionDays = n
+	}
+	return s, s.ResultsURL != "" && s.RuntimeToken != ""
+}
+
+// invalidNameChars are the characters @actions/artifact refuses in names.
+var invalidNameChars = []struct{ char, shown string }{
+	{`"`, `double quote "`},
+	{":", "colon :"},
+	{"<", "less than <"},
+	{">", "greater than >"},
+	{"|", "vertical bar |"},
+	{"*", "asterisk *"},
+	{"?", "question mark ?"},
+	{"\r", `carriage return \r`},
+	{"\n", `line feed \n`},
+	{`\`, `backslash \`},
+	{"/", "forward slash /"},
+}
+
+// ValidateName checks an artifact name as upload-artifact does: it must
+// not be empty and must not contain " : < > | * ? \r \n \ or /.
+func ValidateName(name string) error {
+	if name == "" {
+		return errors.New("artifact name is empty")
+	}
+	for _, c := range invalidNameChars {
+		if strings.Contains(name, c.char) {
+			shown := make([]string, len(invalidNameChars))
+			for i, c := range invalidNameChars {
+				shown[i] = c.shown
+			}
+			return fmt.Errorf("artifact name %q contains a %s; these are not allowed: %s",
+				name, c.shown, strings.Join(shown, ", "))
+		}
+	}
+	return nil
+}
+
+// Options says what to upload and how.
+type Options struct {
+	Name string // artifact name, see ValidateName
+	// Dir is the folder to zip: its regular files, nested folders
+	// included, named relative to it with forward slashes.
+	Dir string
+	// RetentionDays is the artifact's retention; 0 = the repository's
+	// default. It is clamped to Service.MaxRetentionDays.
+	RetentionDays int
+	Transport     http.RoundTripper // nil = a clone of http.DefaultTransport
+	UserAgent     string            // "" = "codearts-logs"
+	BlockSize     int               // bytes per blob block; 0 = 8 MiB
+	Workers       int               // parallel compressors; 0 = runtime.GOMAXPROCS(0)
+	// RetryMax is the number of retries of a request; 0 = 5, negative = none.
+	RetryMax     int
+	RetryWaitMin time.Duration    // 0 = 1 s
+	RetryWaitMax time.Duration    // 0 = 30 s
+	Now          func() time.Time // nil = time.Now
+	// AddMask is called with every secret the upload learns (the signed
+	// URL's sig value) before anything could print it.
+	AddMask func(secret string)
+	// Warnf reports what the upload adjusted, such as a clamped retention.
+	Warnf func(format string, args ...any)
+}
+
+// Result describes the uploaded artifact.
+type Result struct {
+	ID     int64
+	Name   string
+	Size   int64  // zip size in bytes
+	SHA256 string // hex digest of the zip
+	URL    string // page of the artifact on GitHub; "" when unknown
+	Files  int    // entries in the zip
+}
+
+// DefaultBlockSize is the block size @actions/artifact uses.
+const DefaultBlockSize = 8 << 20
+
+func (o *Options) defaults() {
+	if o.Transport == nil {
+		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
+	}
+	if o.UserAgent == "" {
+		o.UserAgent = "codearts-logs"
+	}
+	if o.BlockSize <= 0 {
+		o.BlockSize = DefaultBlockSize
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	switch {
+	case o.RetryMax == 0:
+		o.RetryMax = 5
+	case o.RetryMax < 0:
+		o.RetryMax = 0
+	}
+	if o.RetryWaitMin <= 0 {
+		o.RetryWaitMin = time.Second
+	}
+	if o.RetryWaitMax <= 0 {
+		o.RetryWaitMax = 30 * time.Second
+	}
+	if o.RetryWaitMax < o.RetryWaitMin {
+		o.RetryWaitMax = o.RetryWaitMin
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.AddMask == nil {
+		o.AddMask = func(string) {}
+	}
+	if o.Warnf == nil {
+		o.Warnf = func(string, ...any) {}
+	}
+}
+
+// createRequest is CreateArtifactRequest; no other field may be sent (act
+// answers 500 to unknown fields).
+type createRequest struct {
+	RunID     string `json:"workflow_run_backend_id"`
+	JobID     string `json:"workflow_job_run_backend_id"`
+	Name      string `json:"name"`
+	ExpiresAt string `json:"expires_at,omitempty"`
+	Version   int    `json:"version"`
+}
+
+// finalizeRequest is FinalizeArtifactRequest; size is an int64, a string
+// in proto3 JSON.
+type finalizeRequest struct {
+	RunID string `json:"workflow_run_backend_id"`
+	JobID string `json:"workflow_job_run_backend_id"`
+	Name  string `json:"name"`
+	Size  string `json:"size"`
+	Hash  string `json:"hash"`
+}
+
+// Upload zips o.Dir and uploads it as the artifact o.Name. Nothing is
+// requested when the name, the service or the folder is invalid. The
+// returned errors never contain the runtime token or the signed URL; an
+// *Error carries the service's answer.
+func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
+	o.defaults()
+	if err := ValidateName(o.Name); err != nil {
+		return Result{}, err
+	}
+	if o.RetentionDays < 0 {
+		return Result{}, fmt.Errorf("retention-days %d is negative", o.RetentionDays)
+	}
+	base, err := origin(svc.ResultsURL)
+	if err != nil {
+		return Result{}, err
+	}
+	if svc.RuntimeToken == "" {
+		return Result{}, errors.New("no runtime token (ACTIONS_RUNTIME_TOKEN): the artifact service is not available")
+	}
+	runID, jobID, err := backendIDs(svc.RuntimeToken)
+	if err != nil {
+		return Result{}, err
+	}
+	if o.Dir == "" {
+		return Result{}, errors.New("no folder to upload")
+	}
+	files, err := collectFiles(o.Dir)
+	if err != nil {
+		return Result{}, err
+	}
+
+	client := newHTTPClient(&o)
+	tw := &twirpClient{base: base, token: svc.RuntimeToken, ua: o.UserAgent, http: client}
+
+	create := createRequest{RunID: runID, JobID: jobID, Name: o.Name, Version: 4,
+		ExpiresAt: expiresAt(o, svc.MaxRetentionDays)}
+	fields, err := tw.call(ctx, "CreateArtifact", create)
+	if err != nil {
+		return Result{}, fmt.Errorf("create artifact %q: %w", o.Name, err)
+	}
+	signed, err := stringField(fields, "signed_upload_url")
+	if err != nil || signed == "" {
+		return Result{}, fmt.Errorf("create artifact %q: CreateArtifact: no signed upload URL in the answer", o.Name)
+	}
+	maskSignedURL(signed, o.AddMask)
+
+	bw := newBlockWriter(ctx, client, signed, o.UserAgent, o.BlockSize)
+	if err := writeZip(ctx, bw, files, o.Workers); err != nil {
+		// A failed block upload stops the zip too: report its cause.
+		if uerr := bw.Close(false); uerr != nil {
+			err = uerr
+		}
+		return Result{}, fmt.Errorf("upload artifact %q: %w", o.Name, err)
+	}
+	if err := bw.Close(true); err != nil {
+		return Result{}, fmt.Errorf("upload artifact %q: %w", o.Name, err)
+	}
+	res := Result{Name: o.Name, Size: bw.size, SHA256: hex.EncodeToString(bw.sum.Sum(nil)), Files: len(files)}
+
+	fin := finalizeRequest{RunID: runID, JobID: jobID, Name: o.Name,
+		Size: strconv.FormatInt(res.Size, 10), Hash: "sha256:" + res.SHA256}
+	fields, err = tw.call(ctx, "FinalizeArtifact", fin)
+	if err != nil {
+		return Result{}, fmt.Errorf("finalize artifact %q: %w", o.Name, err)
+	}
+	if res.ID, err = int64Field(fields, "artifact_id"); err != nil {
+		return Result{}, fmt.Errorf("finalize artifact %q: FinalizeArtifact: %w", o.Name, err)
+	}
+	res.URL = artifactURL(svc, res.ID)
+	return res, nil
+}
+
+// origin returns scheme://host of the results URL: the Twirp paths are
+// absolute, as in @actions/artifact (new URL('/twirp/…', resultsUrl)).
+func origin(resultsURL string) (string, error) {
+	if resultsURL == "" {
+		return "", errors.New("no results URL (ACTIONS_RESULTS_URL): the artifact service is not available")
+	}
+	u, err := url.Parse(resultsURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("results URL (ACTIONS_RESULTS_URL) %q is not an http(s) URL", resultsURL)
+	}
+	return u.Scheme + "://" + u.Host, nil
+}
+
+// expiresAt returns the expires_at value: "" for the repository default,
+// else now + days in RFC 3339, days clamped to maxDays with a warning.
+func expiresAt(o Options, maxDays int) string {
+	days := o.RetentionDays
+	if days == 0 {
+		return ""
+	}
+	if maxDays > 0 && days > maxDays {
+		o.Warnf("retention-days %d is more than this repository allows; using %d", days, maxDays)
+		days = maxDays
+	}
+	return o.Now().UTC().AddDate(0, 0, days).Format(time.RFC3339)
+}
+
+// maskSignedURL masks the URL's sig parameter, raw and decoded; a URL
+// without one is masked whole.
+func maskSignedURL(signed string, addMask func(string)) {
+	masked := false
+	if i := strings.IndexByte(signed, '?'); i >= 0 {
+		for _, kv := range strings.Split(signed[i+1:], "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			if k != "sig" || v == "" {
+				continue
+			}
+			addMask(v)
+			if d, err := url.QueryUnescape(v); err == nil && d != v {
+				addMask(d)
+			}
+			masked = true
+		}
+	}
+	if !masked {
+		addMask(signed)
+	}
+}
+
+// artifactURL is the artifact's page on GitHub, "" when a part is missing.
+func artifactURL(svc Service, id int64) string {
+	if svc.ServerURL == "" || svc.Repository == "" || svc.RunID == "" || id <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s/%s/actions/runs/%s/artifacts/%d",
+		strings.TrimRight(svc.ServerURL, "/"), svc.Repository, svc.RunID, id)
+}

@@ -1,0 +1,796 @@
+package artifact
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// writeTree creates files (slash-separated names) under a new folder.
+func writeTree(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// logLines returns n bytes of log-like text, varied enough that deflate
+// does not shrink it to nothing.
+func logLines(seed uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	words := []string{"[INFO]", "[ERROR]", "Downloading", "Compiling", "module", "com.example.app",
+		"BUILD", "SUCCESS", "npm", "warn", "deprecated", "src/main/java/App.java", "tests", "passed"}
+	var b bytes.Buffer
+	for b.Len() < n {
+		fmt.Fprintf(&b, "2026-11-27T08:%02d:%02d.%03dZ", r.IntN(60), r.IntN(60), r.IntN(1000))
+		for range 3 + r.IntN(8) {
+			b.WriteByte(' ')
+			if r.IntN(4) == 0 {
+				fmt.Fprintf(&b, "%x", r.Uint32())
+			} else {
+				b.WriteString(words[r.IntN(len(words))])
+			}
+		}
+		b.WriteByte('\n')
+	}
+	return b.Bytes()[:n]
+}
+
+// quickOptions are options for tests: tiny waits, masks and warnings kept.
+type recorder struct {
+	mu    sync.Mutex
+	masks []string
+	warns []string
+}
+
+func (r *recorder) options(name, dir string) Options {
+	return Options{
+		Name:         name,
+		Dir:          dir,
+		RetryWaitMin: time.Millisecond,
+		RetryWaitMax: 5 * time.Millisecond,
+		AddMask: func(s string) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.masks = append(r.masks, s)
+		},
+		Warnf: func(format string, args ...any) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.warns = append(r.warns, fmt.Sprintf(format, args...))
+		},
+	}
+}
+
+// readZip returns the entries of a zip, checking every CRC on the way.
+func readZip(t *testing.T, data []byte) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("read zip: %v", err)
+	}
+	got := map[string][]byte{}
+	for _, f := range zr.File {
+		if f.Method != zip.Deflate {
+			t.Errorf("%s: method %d, want deflate", f.Name, f.Method)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatalf("open %s: %v", f.Name, err)
+		}
+		b, err := io.ReadAll(rc) // checks the CRC and size at EOF
+		rc.Close()
+		if err != nil {
+			t.Fatalf("read %s: %v", f.Name, err)
+		}
+		if _, dup := got[f.Name]; dup {
+			t.Errorf("duplicate entry %s", f.Name)
+		}
+		got[f.Name] = b
+	}
+	return got
+}
+
+func TestUploadRoundTrip(t *testing.T) {
+	t.Parallel()
+	files := map[string][]byte{
+		"summary.md":                  []byte("# Build\n\nstage1 failed\n"),
+		"stage1.log":                  logLines(1, 200_000),
+		"empty.log":                   {},
+		"nested/deeper/stage2.log":    logLines(2, 3000),
+		"nested/编译 stage ü.log":       []byte("non-ASCII name\n"),
+		"big/stage3.log":              logLines(3, 2*segmentSize+12345), // three segments
+		"big/exactly-one-segment.log": logLines(4, segmentSize),
+	}
+	dir := writeTree(t, files)
+	f := newFake(t)
+	var rec recorder
+	o := rec.options("codearts-build-logs-42", dir)
+	o.BlockSize = 256 << 10
+	o.Workers = 3
+	o.UserAgent = "codearts-logs/test"
+	res, err := Upload(context.Background(), f.service(), o)
+	f.check()
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.listed != 1 {
+		t.Errorf("block list put %d times, want 1", f.listed)
+	}
+	if got := readZip(t, f.committed); !mapsEqual(got, files) {
+		t.Errorf("zip entries %v, want %v", keys(got), keys(files))
+	}
+	sum := sha256.Sum256(f.committed)
+	want := Result{
+		ID: 987654321012, Name: "codearts-build-logs-42", Size: int64(len(f.committed)),
+		SHA256: hex.EncodeToString(sum[:]), Files: len(files),
+		URL: "https://github.example/octo/repo/actions/runs/123/artifacts/987654321012",
+	}
+	if res != want {
+		t.Errorf("result\n got %+v\nwant %+v", res, want)
+	}
+	// Several blocks, all full but the last, in order.
+	if len(f.blockIDs) < 3 {
+		t.Errorf("%d blocks, want several", len(f.blockIDs))
+	}
+	for i, id := range f.blockIDs {
+		if id != blockID(i) {
+			t.Errorf("block %d has id %q, want %q", i, id, blockID(i))
+		}
+		if n := len(f.blocks[id]); n > o.BlockSize || (i < len(f.blockIDs)-1 && n != o.BlockSize) {
+			t.Errorf("block %d has %d bytes (block size %d)", i, n, o.BlockSize)
+		}
+	}
+	if len(f.finalizes) != 1 {
+		t.Fatalf("%d FinalizeArtifact calls", len(f.finalizes))
+	}
+	fin := f.finalizes[0]
+	wantFin := map[string]any{
+		"workflow_run_backend_id":     "ce7f54c7-61c7-4aae-887f-30da475f5f1a",
+		"workflow_job_run_backend_id": "ca395085-040a-526b-2ce8-bdc85f692774",
+		"name":                        "codearts-build-logs-42",
+		"size":                        fmt.Sprint(len(f.committed)),
+		"hash":                        "sha256:" + hex.EncodeToString(sum[:]),
+	}
+	if !mapsEqualAny(fin, wantFin) {
+		t.Errorf("FinalizeArtifact body %v, want %v", fin, wantFin)
+	}
+	wantCreate := map[string]any{
+		"workflow_run_backend_id":     "ce7f54c7-61c7-4aae-887f-30da475f5f1a",
+		"workflow_job_run_backend_id": "ca395085-040a-526b-2ce8-bdc85f692774",
+		"name":                        "codearts-build-logs-42",
+		"version":                     float64(4),
+	}
+	if len(f.creates) != 1 || !mapsEqualAny(f.creates[0], wantCreate) {
+		t.Errorf("CreateArtifact bodies %v, want [%v]", f.creates, wantCreate)
+	}
+	if !slices.Contains(rec.masks, fakeSig) || !slices.Contains(rec.masks, fakeSigPlain) {
+		t.Errorf("masks %q, want the sig value raw and decoded", rec.masks)
+	}
+	if len(rec.warns) != 0 {
+		t.Errorf("warnings %q", rec.warns)
+	}
+}
+
+func TestZipEntries(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{
+		"a.log":        []byte("a\n"),
+		"sub/b.log":    []byte("b\n"),
+		"sub/c/d.log":  []byte("d\n"),
+		"sub/empty/.x": nil,
+	})
+	if err := os.Mkdir(filepath.Join(dir, "emptydir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "a.log"), filepath.Join(dir, "link.log")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	mod := time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC)
+	if err := os.Chtimes(filepath.Join(dir, "a.log"), mod, mod); err != nil {
+		t.Fatal(err)
+	}
+	files, err := collectFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := writeZip(context.Background(), &buf, files, 2); err != nil {
+		t.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+		if f.Name == "a.log" {
+			if !f.Modified.Equal(mod) {
+				t.Errorf("a.log modified %v, want %v", f.Modified, mod)
+			}
+			if f.Mode().Perm() != 0o644 {
+				t.Errorf("a.log mode %v", f.Mode())
+			}
+		}
+	}
+	want := []string{"a.log", "link.log", "sub/b.log", "sub/c/d.log", "sub/empty/.x"}
+	if !slices.Equal(names, want) {
+		t.Errorf("entries %q, want %q (files only, relative, forward slashes, links to folders not followed)", names, want)
+	}
+	if got := readZip(t, buf.Bytes()); string(got["link.log"]) != "a\n" {
+		t.Errorf("link.log = %q", got["link.log"])
+	}
+}
+
+func TestUploadRetries(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"stage1.log": logLines(5, 100_000)})
+	f := newFake(t)
+	f.twirpFail["CreateArtifact"] = []int{http.StatusServiceUnavailable, http.StatusTooManyRequests}
+	f.twirpFail["FinalizeArtifact"] = []int{http.StatusBadGateway}
+	f.retryAfter = "0"
+	f.blockFail = 2
+	var rec recorder
+	o := rec.options("logs", dir)
+	o.BlockSize = 16 << 10
+	res, err := Upload(context.Background(), f.service(), o)
+	f.check()
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.calls["CreateArtifact"] != 3 || f.calls["FinalizeArtifact"] != 2 {
+		t.Errorf("calls %v, want 3 CreateArtifact and 2 FinalizeArtifact", f.calls)
+	}
+	if f.blockPuts != len(f.blockIDs)+2 {
+		t.Errorf("%d block PUTs for %d blocks, want 2 retries", f.blockPuts, len(f.blockIDs))
+	}
+	if got := readZip(t, f.committed); len(got["stage1.log"]) != 100_000 {
+		t.Errorf("stage1.log has %d bytes after retries", len(got["stage1.log"]))
+	}
+	if res.Size != int64(len(f.committed)) {
+		t.Errorf("size %d, committed %d", res.Size, len(f.committed))
+	}
+}
+
+func TestUploadServiceErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		method     string
+		statuses   []int
+		body       string
+		answer     string // CreateArtifact's 200 answer
+		wantCalls  int
+		wantStatus int
+		wantUsage  bool
+		wantText   string
+	}{
+		{name: "unauthorized", method: "CreateArtifact", statuses: []int{401},
+			body: `{"code":"unauthenticated","msg":"bad token"}`, wantCalls: 1, wantStatus: 401, wantText: "HTTP 401 unauthenticated: bad token (the runtime token was rejected)"},
+		{name: "already exists", method: "CreateArtifact", statuses: []int{409},
+			body: `{"code":"already_exists","msg":"an artifact with this name already exists on the workflow run"}`, wantCalls: 1, wantStatus: 409, wantText: "choose another artifact-name"},
+		{name: "quota on 403", method: "CreateArtifact", statuses: []int{403},
+			body: `{"code":"permission_denied","msg":"insufficient usage to create artifact"}`, wantCalls: 1, wantStatus: 403, wantUsage: true, wantText: "quota"},
+		{name: "quota on 500 is not retried", method: "CreateArtifact", statuses: []int{500, 500},
+			body: `{"code":"internal","msg":"Artifact storage quota has been hit"}`, wantCalls: 1, wantStatus: 500, wantUsage: true},
+		{name: "retries exhausted", method: "CreateArtifact", statuses: []int{503, 503, 503, 503},
+			wantCalls: 3, wantStatus: 503, wantText: "CreateArtifact: HTTP 503 unavailable: try again"},
+		{name: "not implemented is not retried", method: "FinalizeArtifact", statuses: []int{501},
+			body: `{"code":"unimplemented","msg":"no"}`, wantCalls: 1, wantStatus: 501},
+		{name: "ok false", method: "CreateArtifact", answer: `{"ok":false}`, wantCalls: 1, wantText: "CreateArtifact: the service answered ok=false"},
+		{name: "no ok", method: "CreateArtifact", answer: `{"signed_upload_url":"http://x/?sig=1"}`, wantCalls: 1, wantText: "ok=false"},
+		{name: "finalize ok false", method: "FinalizeArtifact", wantCalls: 1, wantText: "FinalizeArtifact: the service answered ok=false"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+			f := newFake(t)
+			f.twirpFail[tt.method] = tt.statuses
+			f.twirpBody[tt.method] = tt.body
+			f.createAnswer = tt.answer
+			if tt.name == "finalize ok false" {
+				f.finalizeAnswr = `{"ok":false,"artifact_id":"1"}`
+			}
+			var rec recorder
+			o := rec.options("logs", dir)
+			o.RetryMax = 2
+			_, err := Upload(context.Background(), f.service(), o)
+			f.check()
+			if err == nil {
+				t.Fatal("Upload succeeded")
+			}
+			var se *Error
+			if !errors.As(err, &se) {
+				t.Fatalf("error %v is not an *Error", err)
+			}
+			if se.Op != tt.method || se.Status != tt.wantStatus || se.Usage != tt.wantUsage {
+				t.Errorf("error %+v, want op %s status %d usage %v", se, tt.method, tt.wantStatus, tt.wantUsage)
+			}
+			if !strings.Contains(err.Error(), tt.wantText) {
+				t.Errorf("error %q does not say %q", err, tt.wantText)
+			}
+			if strings.Contains(err.Error(), f.token) {
+				t.Errorf("error %q contains the runtime token", err)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if got := f.calls[tt.method]; got != tt.wantCalls {
+				t.Errorf("%d %s calls, want %d", got, tt.method, tt.wantCalls)
+			}
+			if tt.method == "CreateArtifact" && f.blockPuts != 0 {
+				t.Errorf("%d block PUTs after CreateArtifact failed", f.blockPuts)
+			}
+		})
+	}
+}
+
+func TestUploadBlobErrorHidesURL(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"a.log": logLines(6, 50_000)})
+	f := newFake(t)
+	f.blockStatus = http.StatusForbidden
+	var rec recorder
+	o := rec.options("logs", dir)
+	o.BlockSize = 4 << 10
+	_, err := Upload(context.Background(), f.service(), o)
+	f.check()
+	var se *Error
+	if !errors.As(err, &se) || se.Op != "upload block 0" || se.Status != 403 || se.Code != "AuthenticationFailed" {
+		t.Fatalf("error %v (%+v), want upload block 0 HTTP 403 AuthenticationFailed", err, se)
+	}
+	if want := "Server failed to authenticate the request."; se.Message != want {
+		t.Errorf("message %q, want %q", se.Message, want)
+	}
+	for _, secret := range []string{fakeSig, fakeSigPlain, fakeBlobPath, f.srv.URL} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q contains %q", err, secret)
+		}
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.blockPuts != 1 || len(f.finalizes) != 0 || f.listed != 0 {
+		t.Errorf("%d block PUTs, %d block lists, %d finalizes after a 403; want 1, 0, 0", f.blockPuts, f.listed, len(f.finalizes))
+	}
+}
+
+func TestUploadTransportErrorHidesURL(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+	f := newFake(t)
+	// The signed URL points at a closed port.
+	closed := newFake(t)
+	closed.srv.Close()
+	f.createAnswer = `{"ok":true,"signed_upload_url":"` + closed.srv.URL + fakeBlobPath + "?" + fakeQuery + `"}`
+	var rec recorder
+	o := rec.options("logs", dir)
+	o.RetryMax = 1
+	_, err := Upload(context.Background(), f.service(), o)
+	f.check()
+	if err == nil {
+		t.Fatal("Upload succeeded")
+	}
+	if !strings.Contains(err.Error(), "upload block 0") {
+		t.Errorf("error %q does not name the block", err)
+	}
+	for _, secret := range []string{fakeSig, fakeSigPlain, "sig="} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error %q contains %q", err, secret)
+		}
+	}
+}
+
+func TestUploadArtifactIDForms(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, answer string
+		want         int64
+		wantErr      string
+	}{
+		{name: "json name string", answer: `{"ok":true,"artifactId":"12"}`, want: 12},
+		{name: "proto name number", answer: `{"ok":true,"artifact_id":34}`, want: 34},
+		{name: "missing", answer: `{"ok":true}`, wantErr: "no artifact_id"},
+		{name: "not a number", answer: `{"ok":true,"artifactId":"x"}`, wantErr: "is not an integer"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+			f := newFake(t)
+			f.finalizeAnswr = tt.answer
+			// The create answer uses the proto field name this time.
+			f.createAnswer = `{"ok":true,"signed_upload_url":"` + f.signedURL() + `"}`
+			var rec recorder
+			res, err := Upload(context.Background(), f.service(), rec.options("logs", dir))
+			f.check()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || res.ID != tt.want {
+				t.Fatalf("id %d, err %v; want %d", res.ID, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestUploadBadToken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, token, want string
+	}{
+		{"not a JWT", "ghs_opaque", "is not a JWT"},
+		{"payload not base64", "a.b*c.d", "not base64url"},
+		{"payload not JSON", makeToken("nope"), "not JSON"},
+		{"no scp", makeToken(`{"iss":"x"}`), "no Actions.Results scope"},
+		{"other scopes", makeToken(`{"scp":"Actions.GenericRead:1 Actions.UploadArtifacts:1:2"}`), "no Actions.Results scope"},
+		{"malformed scope", makeToken(`{"scp":"Actions.Results:1"}`), "malformed"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+			f := newFake(t)
+			svc := f.service()
+			svc.RuntimeToken = tt.token
+			var rec recorder
+			_, err := Upload(context.Background(), svc, rec.options("logs", dir))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), tt.token) {
+				t.Errorf("error %q quotes the token", err)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if len(f.calls) != 0 {
+				t.Errorf("requests were made: %v", f.calls)
+			}
+		})
+	}
+}
+
+func TestBackendIDs(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, claims, run, job string
+	}{
+		{"GitHub", `{"scp":"Actions.ExampleScope Actions.Results:ce7f54c7:ca395085"}`, "ce7f54c7", "ca395085"},
+		{"act", `{"scp":"Actions.Results:1:1"}`, "1", "1"},
+		{"array", `{"scp":["Actions.X","Actions.Results:7:8"]}`, "7", "8"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			run, job, err := backendIDs(makeToken(tt.claims))
+			if err != nil || run != tt.run || job != tt.job {
+				t.Errorf("got %q %q %v, want %q %q", run, job, err, tt.run, tt.job)
+			}
+		})
+	}
+	// Padding is tolerated.
+	tok := makeToken(`{"scp":"Actions.Results:1:2"}`)
+	parts := strings.Split(tok, ".")
+	parts[1] += strings.Repeat("=", (4-len(parts[1])%4)%4)
+	if run, job, err := backendIDs(strings.Join(parts, ".")); err != nil || run != "1" || job != "2" {
+		t.Errorf("padded token: %q %q %v", run, job, err)
+	}
+}
+
+func TestValidateName(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		wantErr string
+	}{
+		{"codearts-build-logs-42", ""},
+		{"logs with spaces; and (parens) & ünïcode", ""},
+		{"", "empty"},
+		{`a"b`, "double quote"},
+		{"a:b", "colon"},
+		{"a<b", "less than"},
+		{"a>b", "greater than"},
+		{"a|b", "vertical bar"},
+		{"a*b", "asterisk"},
+		{"a?b", "question mark"},
+		{"a\rb", "carriage return"},
+		{"a\nb", "line feed"},
+		{`a\b`, "backslash"},
+		{"a/b", "forward slash"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			err := ValidateName(tt.name)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Errorf("ValidateName(%q) = %v", tt.name, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("ValidateName(%q) = %v, want it to say %q", tt.name, err, tt.wantErr)
+			}
+			if err != nil && tt.name != "" && !strings.Contains(err.Error(), "not allowed") {
+				t.Errorf("error %q does not list what is not allowed", err)
+			}
+		})
+	}
+}
+
+func TestUploadInvalidInputMakesNoRequest(t *testing.T) {
+	t.Parallel()
+	empty := t.TempDir()
+	if err := os.Mkdir(filepath.Join(empty, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		edit    func(*Service, *Options)
+		wantErr string
+		is      error
+	}{
+		{name: "bad name", edit: func(_ *Service, o *Options) { o.Name = "a/b" }, wantErr: "forward slash"},
+		{name: "negative retention", edit: func(_ *Service, o *Options) { o.RetentionDays = -1 }, wantErr: "negative"},
+		{name: "no results URL", edit: func(s *Service, _ *Options) { s.ResultsURL = "" }, wantErr: "ACTIONS_RESULTS_URL"},
+		{name: "results URL not http", edit: func(s *Service, _ *Options) { s.ResultsURL = "ftp://x" }, wantErr: "not an http(s) URL"},
+		{name: "no token", edit: func(s *Service, _ *Options) { s.RuntimeToken = "" }, wantErr: "ACTIONS_RUNTIME_TOKEN"},
+		{name: "no files", edit: func(_ *Service, o *Options) { o.Dir = empty }, is: ErrNoFiles},
+		{name: "missing folder", edit: func(_ *Service, o *Options) { o.Dir = filepath.Join(empty, "nope") }, is: os.ErrNotExist},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+			f := newFake(t)
+			svc := f.service()
+			var rec recorder
+			o := rec.options("logs", dir)
+			tt.edit(&svc, &o)
+			_, err := Upload(context.Background(), svc, o)
+			if err == nil {
+				t.Fatal("Upload succeeded")
+			}
+			if tt.wantErr != "" && !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("error %q, want %q", err, tt.wantErr)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("error %v is not %v", err, tt.is)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if len(f.calls) != 0 {
+				t.Errorf("requests were made: %v", f.calls)
+			}
+		})
+	}
+}
+
+func TestUploadRetention(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name     string
+		days     int
+		maxDays  int
+		want     string // expires_at, "" = absent
+		wantWarn bool
+	}{
+		{name: "repository default", days: 0, maxDays: 90},
+		{name: "within the limit", days: 10, maxDays: 90, want: "2026-12-07T07:00:00Z"},
+		{name: "no known limit", days: 400, want: "2028-01-01T07:00:00Z"},
+		{name: "clamped", days: 100, maxDays: 30, want: "2026-12-27T07:00:00Z", wantWarn: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+			f := newFake(t)
+			svc := f.service()
+			svc.MaxRetentionDays = tt.maxDays
+			var rec recorder
+			o := rec.options("logs", dir)
+			o.RetentionDays = tt.days
+			o.Now = func() time.Time { return now }
+			if _, err := Upload(context.Background(), svc, o); err != nil {
+				t.Fatal(err)
+			}
+			f.check()
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			got, present := f.creates[0]["expires_at"]
+			if tt.want == "" && present {
+				t.Errorf("expires_at %v sent for the repository default", got)
+			}
+			if tt.want != "" && got != tt.want {
+				t.Errorf("expires_at %v, want %s", got, tt.want)
+			}
+			if warned := len(rec.warns) > 0; warned != tt.wantWarn {
+				t.Errorf("warnings %q, want a warning: %v", rec.warns, tt.wantWarn)
+			}
+		})
+	}
+}
+
+func TestUploadCanceled(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"a.log": logLines(7, 300_000)})
+	f := newFake(t)
+	f.twirpFail["CreateArtifact"] = []int{503, 503, 503}
+	f.twirpSeen = make(chan string, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	var rec recorder
+	o := rec.options("logs", dir)
+	o.RetryWaitMin, o.RetryWaitMax = time.Hour, time.Hour
+	done := make(chan error, 1)
+	go func() {
+		_, err := Upload(ctx, f.service(), o)
+		done <- err
+	}()
+	<-f.twirpSeen // the first attempt failed: Upload now waits an hour
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("error %v, want context.Canceled", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Upload ignored the cancellation during a retry wait")
+	}
+}
+
+func TestFromEnv(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"ACTIONS_RESULTS_URL":   "https://results-receiver.actions.githubusercontent.com/",
+		"ACTIONS_RUNTIME_TOKEN": "tok",
+		"GITHUB_SERVER_URL":     "https://github.com",
+		"GITHUB_REPOSITORY":     "octo/repo",
+		"GITHUB_RUN_ID":         "42",
+		"GITHUB_RETENTION_DAYS": "90",
+	}
+	svc, ok := FromEnv(func(k string) string { return env[k] })
+	want := Service{ResultsURL: env["ACTIONS_RESULTS_URL"], RuntimeToken: "tok", ServerURL: "https://github.com",
+		Repository: "octo/repo", RunID: "42", MaxRetentionDays: 90}
+	if !ok || svc != want {
+		t.Errorf("FromEnv = %+v, %v; want %+v, true", svc, ok, want)
+	}
+	if got := artifactURL(svc, 7); got != "https://github.com/octo/repo/actions/runs/42/artifacts/7" {
+		t.Errorf("artifact URL %q", got)
+	}
+	for _, missing := range []string{"ACTIONS_RESULTS_URL", "ACTIONS_RUNTIME_TOKEN"} {
+		_, ok := FromEnv(func(k string) string {
+			if k == missing {
+				return ""
+			}
+			return env[k]
+		})
+		if ok {
+			t.Errorf("FromEnv without %s reports the service available", missing)
+		}
+	}
+	env["GITHUB_RETENTION_DAYS"] = "soon"
+	if svc, _ := FromEnv(func(k string) string { return env[k] }); svc.MaxRetentionDays != 0 {
+		t.Errorf("MaxRetentionDays %d from an invalid value", svc.MaxRetentionDays)
+	}
+	svc.RunID = ""
+	if got := artifactURL(svc, 7); got != "" {
+		t.Errorf("artifact URL without a run id: %q", got)
+	}
+}
+
+func TestCRC32Combine(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	data := make([]byte, 100_000)
+	for i := range data {
+		data[i] = byte(r.UintN(256))
+	}
+	for _, cut := range []int{0, 1, 7, 4096, 65_537, 99_999, 100_000} {
+		a, b := data[:cut], data[cut:]
+		got := crc32Combine(crc32.ChecksumIEEE(a), crc32.ChecksumIEEE(b), int64(len(b)))
+		if want := crc32.ChecksumIEEE(data); got != want {
+			t.Errorf("cut at %d: %08x, want %08x", cut, got, want)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+		ok   bool
+	}{
+		{"", 0, false},
+		{"3", 3 * time.Second, true},
+		{"-1", 0, false},
+		{"Fri, 27 Nov 2026 08:00:10 GMT", 10 * time.Second, true},
+		{"Fri, 27 Nov 2026 07:00:00 GMT", 0, true},
+		{"soon", 0, false},
+	}
+	for _, tt := range tests {
+		got, ok := retryAfter(tt.in, now)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"3600"}}}
+	if got := backoff(time.Millisecond, 2*time.Second, 0, resp); got != 2*time.Second {
+		t.Errorf("Retry-After not capped: %v", got)
+	}
+	for n := range 40 {
+		if got := backoff(time.Second, 30*time.Second, n, nil); got < 500*time.Millisecond || got > 30*time.Second {
+			t.Errorf("backoff(%d) = %v", n, got)
+		}
+	}
+}
+
+func mapsEqual(a, b map[string][]byte) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		w, ok := b[k]
+		if !ok || !bytes.Equal(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+func mapsEqualAny(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || v != w {
+			return false
+		}
+	}
+	return true
+}
+
+func keys[V any](m map[string]V) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
