@@ -345,6 +345,7 @@ func newHeader(e entry) *zip.FileHeader {
 	if needsUTF8Flag(e.name) {
 		fh.Flags |= flagUTF8
 	}
+	//lint:ignore SA1019 CreateRaw writes these fields as they are; it does not derive them from Modified.
 	fh.ModifiedDate, fh.ModifiedTime = msDosTime(e.mod)
 	// Extended timestamp (0x5455), modification time only, as Info-ZIP and
 	// archive/zip write it.
@@ -364,8 +365,10 @@ func finishHeader(fh *zip.FileHeader, crc uint32, raw, comp int64) {
 	fh.CRC32 = crc
 	fh.UncompressedSize64 = uint64(raw)
 	fh.CompressedSize64 = uint64(comp)
-	fh.UncompressedSize = uint32(min(uint64(raw), uint32max))
-	fh.CompressedSize = uint32(min(uint64(comp), uint32max))
+	// The data descriptor of an entry without zip64 is written from the
+	// 32-bit fields, which only CreateHeader keeps in step.
+	fh.UncompressedSize = uint32(min(uint64(raw), uint32max)) //lint:ignore SA1019 see above
+	fh.CompressedSize = uint32(min(uint64(comp), uint32max))  //lint:ignore SA1019 see above
 	if fh.UncompressedSize64 >= uint32max || fh.CompressedSize64 >= uint32max {
 		fh.ReaderVersion = 45
 	}
