@@ -79,7 +79,8 @@ type Options struct {
 	// Transport performs the HTTP round trips; nil means a pooled clone of
 	// http.DefaultTransport (go-cleanhttp).
 	Transport http.RoundTripper
-	// RetryMax is the number of retries after the first attempt (default 5).
+	// RetryMax is the number of retries after the first attempt (0 means the
+	// default, 5; a negative value means none).
 	RetryMax int
 	// RetryWaitMin and RetryWaitMax bound the exponential backoff (defaults
 	// 1s and 30s).
@@ -378,5 +379,13 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = &stallBody{body: resp.Body, ctx: ctx, cancel: cancel, timeout: stall, timer: timer}
+	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
+		// As net/http does when it asked for gzip itself.
+		resp.Body = &gzipBody{body: resp.Body}
+		resp.Header.Del("Content-Encoding")
+		resp.Header.Del("Content-Length")
+		resp.ContentLength = -1
+		resp.Uncompressed = true
+	}
 	return resp, nil
 }

@@ -1,6 +1,7 @@
 package codearts
 
 import (
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -46,3 +47,27 @@ func (b *stallBody) Close() error {
 	b.cancel(nil)
 	return err
 }
+
+// gzipBody decompresses a gzip response body lazily (on the first Read, so
+// that RoundTrip does not block on the body). The gzip trailer (CRC and
+// length) is checked at the end, so a cut stream is an error, not an EOF.
+type gzipBody struct {
+	body io.ReadCloser
+	zr   *gzip.Reader
+	err  error
+}
+
+func (g *gzipBody) Read(p []byte) (int, error) {
+	if g.zr == nil && g.err == nil {
+		g.zr, g.err = gzip.NewReader(g.body)
+		if errors.Is(g.err, io.EOF) {
+			g.err = fmt.Errorf("gzip: %w", io.ErrUnexpectedEOF)
+		}
+	}
+	if g.err != nil {
+		return 0, g.err
+	}
+	return g.zr.Read(p)
+}
+
+func (g *gzipBody) Close() error { return g.body.Close() }

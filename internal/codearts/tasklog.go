@@ -1,14 +1,11 @@
 package codearts
 
 import (
-	"compress/gzip"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // TaskLog downloads one stage's log (GET {endpoint}/v4/{record_id}/task-log
@@ -16,7 +13,7 @@ import (
 // INFO).
 //
 // sink is called once per attempt with the response body, decompressed when
-// the server sent gzip. It must start from scratch on each call (truncate its
+// the server sent gzip (the client asks for it). It must start from scratch on each call (truncate its
 // file, reset its scanner) and should read body to io.EOF; whatever it leaves
 // unread is read and discarded, so that a truncated body is still detected.
 // If reading the body fails (short body versus Content-Length, unexpected
@@ -42,17 +39,7 @@ func (c *Client) TaskLog(ctx context.Context, recordID, task, level string, sink
 // deliver streams a successful body to sink and classifies the outcome: a
 // read failure is a *bodyError (retried), a sink failure a *sinkError.
 func deliver(resp *http.Response, sink func(io.Reader) error) error {
-	raw := &trackingReader{r: resp.Body}
-	var body io.Reader = raw
-	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
-		gz, err := gzip.NewReader(raw)
-		if err != nil {
-			return &bodyError{err: fmt.Errorf("gzip: %w", err)}
-		}
-		defer gz.Close()
-		body = gz
-	}
-	tracked := &trackingReader{r: body}
+	tracked := &trackingReader{r: resp.Body}
 	err := sink(tracked)
 	if tracked.err != nil {
 		return &bodyError{err: tracked.err}
