@@ -7,4 +7,5 @@ require (
 	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
 	github.com/klauspost/compress v1.20.4 // indirect
 	github.com/sethvargo/go-githubactions v1.4.0 // indirect
+	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
