@@ -21,7 +21,8 @@ const (
 
 // ValidateAccessKey checks the access key format: 16 to 64 characters of
 // A-Z and 0-9. Permanent Huawei access keys are 20 such characters (for
-// example QTWAOYTTINDUT2QVKYUC); temporary ones are longer, same alphabet.
+// example QTWAOYTTINDUT2QVKYUC); the wider bounds leave room for temporary
+// keys and formats Huawei may add.
 // The error names the rule and the offending position, not the key.
 func ValidateAccessKey(ak string) error {
 	if ak == "" {
