@@ -155,6 +155,23 @@ func cut(s string, limit int) string {
 	return s
 }
 
+// shorten is cut(clean(s), limit) without cleaning more of a long s than
+// can be shown: remote names may be megabytes long.
+func shorten(s string, limit int) string {
+	bound := max(limit, 0)*8 + 64
+	if len(s) <= bound {
+		return cut(clean(s), limit)
+	}
+	for bound > 0 && !utf8.RuneStart(s[bound]) {
+		bound--
+	}
+	c := clean(s[:bound])
+	if utf8.RuneCountInString(c) >= limit {
+		return cut(c, limit)
+	}
+	return c + ellipsis
+}
+
 // cutBytes shortens s to at most limit bytes on a rune boundary, ending with
 // an ellipsis when it was longer.
 func cutBytes(s string, limit int) string {
@@ -183,7 +200,7 @@ func cutBytes(s string, limit int) string {
 // so an empty HTML comment is put after '@' to split the text node. GitHub
 // removes comments when it renders, so the reader sees the plain text.
 func md(s string, limit int) string {
-	s = cut(clean(s), limit)
+	s = shorten(s, limit)
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/4)
 	for i, r := range s {
@@ -209,7 +226,7 @@ func md(s string, limit int) string {
 // block, where Markdown is not interpreted): cleaned, cut to limit runes and
 // HTML-escaped. Being on one line, it cannot end the HTML block.
 func htm(s string, limit int) string {
-	return html.EscapeString(cut(clean(s), limit))
+	return html.EscapeString(shorten(s, limit))
 }
 
 // codeSafe reports whether s can be shown in a code span as is, also inside
@@ -233,7 +250,7 @@ func codeSafe(s string) bool {
 // code renders a name (file, task, error code) as a code span when it is
 // made of harmless characters, and as escaped text otherwise.
 func code(s string, limit int) string {
-	s = cut(clean(s), limit)
+	s = shorten(s, limit)
 	if codeSafe(s) {
 		return "`" + s + "`"
 	}

@@ -30,8 +30,8 @@ func Text(run *report.Run) string {
 	var b strings.Builder
 	v := verdictOf(run)
 	b.WriteString("CodeArts build")
-	if id := clean(run.RecordID); id != "" {
-		b.WriteString(" " + cut(id, 64))
+	if id := shorten(run.RecordID, 64); id != "" {
+		b.WriteString(" " + id)
 	}
 	b.WriteString(" " + v.words())
 	failed := failedIndexes(run)
@@ -51,8 +51,8 @@ func Text(run *report.Run) string {
 	b.WriteString("\n")
 
 	var facts []string
-	if l := clean(run.LogLevel); l != "" {
-		facts = append(facts, "log level "+cut(l, 16))
+	if l := shorten(run.LogLevel, 16); l != "" {
+		facts = append(facts, "log level "+l)
 	}
 	facts = append(facts, plural(int64(len(run.Stages)), "stage"))
 	var total int64
@@ -65,21 +65,21 @@ func Text(run *report.Run) string {
 	if run.Elapsed > 0 {
 		facts = append(facts, "took "+formatDuration(run.Elapsed))
 	}
-	if d := clean(run.Dir); d != "" {
+	if d := shorten(run.Dir, textMsg); d != "" {
 		facts = append(facts, "saved in "+d)
 	}
 	b.WriteString(strings.Join(facts, ", ") + "\n")
 
 	note := func(label, msg string) {
 		if msg != "" {
-			b.WriteString("! " + label + ": " + cut(clean(msg), textMsg) + "\n")
+			b.WriteString("! " + label + ": " + shorten(msg, textMsg) + "\n")
 		}
 	}
 	note("Run stopped", run.Fatal)
 	note("Record not finished", run.Incomplete)
 	note("Stage list unavailable (no display names or statuses)", run.StagesErr)
 	if a := run.Artifact; a != nil {
-		s := "Artifact: " + cut(clean(a.Name), textCell)
+		s := "Artifact: " + shorten(a.Name, textCell)
 		if u, ok := linkURL(a.URL); ok {
 			s += " " + u
 		}
@@ -109,13 +109,13 @@ func Text(run *report.Run) string {
 				size = formatSize(st.Bytes)
 				lines = formatCount(st.Scan.Lines)
 				fails = formatCount(st.Scan.Matches)
-				file = cut(clean(st.File), textCell)
+				file = shorten(st.File, textCell)
 			}
 			if st.Scan.Matches > 0 {
 				fails = formatCount(st.Scan.Matches)
 			}
-			cells := []string{mark + " " + orDash(cut(clean(st.Task), textCell)),
-				orDash(cut(clean(st.Name), textCell)), orDash(cut(clean(st.Status), textCell)),
+			cells := []string{mark + " " + orDash(shorten(st.Task, textCell)),
+				orDash(shorten(st.Name, textCell)), orDash(shorten(st.Status, textCell)),
 				formatDuration(st.Duration), size, lines, fails, file}
 			tw.Write([]byte(strings.Join(cells, "\t") + "\n"))
 		}
@@ -133,11 +133,11 @@ func Text(run *report.Run) string {
 			first = false
 		}
 		s := "  " + textRef(st) + ": "
-		if d := httpDetail(st, func(s string) string { return cut(clean(s), 40) }); d != "" {
+		if d := httpDetail(st, func(s string) string { return shorten(s, 40) }); d != "" {
 			s += d + ": "
 		}
 		if st.Err != "" {
-			s += cut(clean(st.Err), textMsg)
+			s += shorten(st.Err, textMsg)
 		} else {
 			s += "the log was not saved"
 		}
@@ -148,8 +148,8 @@ func Text(run *report.Run) string {
 		st := &run.Stages[idx]
 		lines, kind := excerptOf(st)
 		b.WriteString("\n" + textRef(st))
-		if s := clean(st.Status); s != "" {
-			b.WriteString(", " + cut(s, textCell))
+		if s := shorten(st.Status, textCell); s != "" {
+			b.WriteString(", " + s)
 		}
 		switch kind {
 		case kindHunks:
@@ -179,9 +179,9 @@ func Text(run *report.Run) string {
 
 // textRef renders "stage3 (Maven Build)" for the terminal.
 func textRef(st *report.Stage) string {
-	s := orDash(cut(clean(st.Task), textCell))
-	if n := clean(st.Name); n != "" {
-		s += " (" + cut(n, textCell) + ")"
+	s := orDash(shorten(st.Task, textCell))
+	if n := shorten(st.Name, textCell); n != "" {
+		s += " (" + n + ")"
 	}
 	return s
 }
