@@ -1,0 +1,186 @@
+// Package download fetches stage logs concurrently. Each log is streamed
+// from the HTTP body to <dir>/<task>.log through a temporary file and a
+// rename, while the failure detector reads the same bytes: one pass, flat
+// memory, and never a partial file under the final name.
+package download
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/atomicfile"
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
+	"github.com/codearts-tools/codearts-logs/internal/failures"
+	"github.com/codearts-tools/codearts-logs/internal/report"
+)
+
+// LogSource downloads one stage log; *codearts.Client implements it. sink
+// is called once per attempt and must start from scratch each time.
+type LogSource interface {
+	TaskLog(ctx context.Context, recordID, task, level string, sink func(body io.Reader) error) (attempts int, err error)
+}
+
+// Options configures Run.
+type Options struct {
+	Source      LogSource
+	RecordID    string
+	Level       string
+	Dir         string // existing output folder
+	Concurrency int
+	Matcher     *failures.Matcher // nil: no failure scan
+	Detect      failures.Options
+	Owner       *atomicfile.Owner
+	// Redact removes secrets from error text before it is stored.
+	Redact func(string) string
+	// Done is called (from the stage's goroutine, one call at a time) as
+	// each stage finishes, for progress output.
+	Done func(report.Stage)
+}
+
+// ErrAuth marks stages that were not attempted (or were stopped) because
+// another stage hit an authentication failure.
+var ErrAuth = errors.New("authentication failed")
+
+// Run downloads every stage and returns them in the given order, with
+// File, Bytes, Scan, Elapsed and Attempts filled in or Err set. A failing
+// stage does not stop the others, except an authentication failure: the
+// same credentials would fail for every stage, so the rest are cancelled
+// and the first returned error is reported as authErr.
+func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.Stage, authErr error) {
+	out = make([]report.Stage, len(stages))
+	copy(out, stages)
+	n := o.Concurrency
+	if n < 1 {
+		n = 1
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	var (
+		mu   sync.Mutex // guards authErr and Done calls
+		wg   sync.WaitGroup
+		work = make(chan int)
+	)
+	for w := 0; w < n && w < len(stages); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				mu.Lock()
+				stop := authErr != nil
+				mu.Unlock()
+				if stop {
+					out[i].Err = "not downloaded: " + ErrAuth.Error()
+				} else {
+					fetch(ctx, &out[i], o)
+					if isAuth(out[i]) {
+						mu.Lock()
+						if authErr == nil {
+							authErr = errors.New(out[i].Err)
+							cancel()
+						}
+						mu.Unlock()
+					}
+				}
+				if o.Done != nil {
+					mu.Lock()
+					o.Done(out[i])
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for i := range out {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+
+	if authErr != nil {
+		// Stages cancelled by the auth failure say so, instead of "context canceled".
+		for i := range out {
+			if out[i].Err != "" && out[i].HTTPStatus != 401 && ctx.Err() != nil && !isAuth(out[i]) {
+				out[i].Err = "not downloaded: " + ErrAuth.Error()
+			}
+		}
+	}
+	return out, authErr
+}
+
+func isAuth(s report.Stage) bool { return s.HTTPStatus == 401 }
+
+// copyBufSize is large enough that syscalls and scan calls are amortised,
+// small enough that memory stays flat with 32 parallel downloads.
+const copyBufSize = 256 << 10
+
+func fetch(ctx context.Context, st *report.Stage, o Options) {
+	start := time.Now()
+	defer func() { st.Elapsed = time.Since(start) }()
+	name := st.Task + ".log"
+	f, err := atomicfile.Create(filepath.Join(o.Dir, name), o.Owner)
+	if err != nil {
+		st.Err = "cannot create the log file: " + err.Error()
+		return
+	}
+	defer f.Abort()
+
+	// A nil Matcher turns the scan off (benchmarks measure its cost).
+	var det *failures.Detector
+	if o.Matcher != nil {
+		det = failures.NewDetector(o.Matcher, o.Detect)
+	}
+	bw := bufio.NewWriterSize(f, copyBufSize)
+	buf := make([]byte, copyBufSize)
+	var written int64
+	attempts, err := o.Source.TaskLog(ctx, o.RecordID, st.Task, o.Level, func(body io.Reader) error {
+		if err := f.Restart(); err != nil {
+			return err
+		}
+		bw.Reset(f)
+		var dst io.Writer = bw
+		if det != nil {
+			det.Reset()
+			dst = io.MultiWriter(bw, det)
+		}
+		n, err := io.CopyBuffer(dst, body, buf)
+		written = n
+		if err != nil {
+			return err
+		}
+		return bw.Flush()
+	})
+	st.Attempts = attempts
+	if err == nil {
+		err = f.Commit()
+	}
+	if err != nil {
+		st.Err = redact(o.Redact, err.Error())
+		var apiErr *codearts.APIError
+		if errors.As(err, &apiErr) {
+			st.HTTPStatus, st.ErrCode = apiErr.Status, apiErr.Code
+		}
+		if codearts.IsAuthError(err) {
+			st.HTTPStatus = 401
+		}
+		return
+	}
+	st.File = name
+	st.Bytes = written
+	if det != nil {
+		st.Scan = det.Result()
+	} else {
+		st.Scan.Bytes = written
+	}
+}
+
+func redact(fn func(string) string, s string) string {
+	if fn == nil {
+		return s
+	}
+	return fn(s)
+}

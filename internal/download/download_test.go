@@ -1,0 +1,255 @@
+package download
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+	"github.com/codearts-tools/codearts-logs/internal/failures"
+	"github.com/codearts-tools/codearts-logs/internal/report"
+)
+
+const (
+	rec   = "2cc26382-b2cb-4234-8eb0-b37d362f4d4c"
+	token = "download-test-token"
+)
+
+func setup(t testing.TB, retryMax int, specs ...fakecodearts.StageSpec) (*fakecodearts.Server, *codearts.Client) {
+	t.Helper()
+	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/p", Token: token})
+	fake.AddRecord(rec, specs...)
+	srv := httptest.NewServer(fake)
+	t.Cleanup(srv.Close)
+	c, err := codearts.New(codearts.Options{
+		Endpoint: srv.URL + "/p", Auth: codearts.TokenAuth(token), UserAgent: "test",
+		RetryMax: retryMax, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
+		StallTimeout: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fake, c
+}
+
+func matcher(t testing.TB) *failures.Matcher {
+	m, err := failures.NewMatcher(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func stagesOf(tasks ...string) []report.Stage {
+	var out []report.Stage
+	for _, t := range tasks {
+		out = append(out, report.Stage{Task: t})
+	}
+	return out
+}
+
+func files(t *testing.T, dir string) []string {
+	ents, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range ents {
+		names = append(names, e.Name())
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestRunSavesEveryStageAndScans(t *testing.T) {
+	t.Parallel()
+	logA := "[INFO] ok\n"
+	logB := "[INFO] compiling\n[ERROR] Foo.java:[1,2] cannot find symbol\n[INFO] BUILD FAILURE\n"
+	_, c := setup(t, 2,
+		fakecodearts.StageSpec{Task: "stage1", Log: []byte(logA), Faults: []fakecodearts.Fault{{Truncate: true}}},
+		fakecodearts.StageSpec{Task: "stage2", Log: []byte(logB)},
+		fakecodearts.StageSpec{Task: "stage3", Log: []byte(logA), Faults: []fakecodearts.Fault{{Status: 404, Code: "CB.00060214", Msg: "not found"}}},
+	)
+	dir := t.TempDir()
+	var done []string
+	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2", "stage3"), Options{
+		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 2, Matcher: matcher(t),
+		Detect: failures.Options{Context: 1, MaxLines: 10},
+		Done:   func(s report.Stage) { done = append(done, s.Task) },
+	})
+	if authErr != nil {
+		t.Fatal(authErr)
+	}
+	if len(done) != 3 {
+		t.Errorf("progress called for %v", done)
+	}
+	if out[0].File != "stage1.log" || out[0].Bytes != int64(len(logA)) || out[0].Attempts != 2 || out[0].Scan.Matches != 0 {
+		t.Errorf("stage1 = %+v", out[0])
+	}
+	if out[1].Scan.Matches < 1 || out[1].Scan.Lines != 3 || out[1].Scan.First.Number != 2 {
+		t.Errorf("stage2 scan = %+v", out[1].Scan)
+	}
+	if out[2].Saved() || out[2].HTTPStatus != 404 || out[2].ErrCode != "CB.00060214" || out[2].Attempts != 1 {
+		t.Errorf("stage3 = %+v", out[2])
+	}
+	if got := strings.Join(files(t, dir), ","); got != "stage1.log,stage2.log" {
+		t.Errorf("files = %s", got)
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "stage2.log"))
+	if string(b) != logB {
+		t.Errorf("stage2.log = %q", b)
+	}
+}
+
+func TestFailedRetriesLeaveNoPartialFileAndKeepThePreviousOne(t *testing.T) {
+	t.Parallel()
+	body := bytes.Repeat([]byte("[INFO] a long line of a build log\n"), 5000)
+	trunc := fakecodearts.Fault{Truncate: true}
+	_, c := setup(t, 2,
+		fakecodearts.StageSpec{Task: "stage1", Log: body, Faults: []fakecodearts.Fault{trunc, trunc, trunc}},
+		fakecodearts.StageSpec{Task: "stage2", Log: body, Faults: []fakecodearts.Fault{{Reset: true}, {Reset: true}, {Reset: true}}},
+	)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "stage2.log"), []byte("previous complete log\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := Run(context.Background(), stagesOf("stage1", "stage2"), Options{
+		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 2, Matcher: matcher(t),
+	})
+	for _, s := range out {
+		if s.Saved() || s.Err == "" || s.Attempts != 3 {
+			t.Errorf("%s = %+v, want an error after 3 attempts", s.Task, s)
+		}
+	}
+	if got := strings.Join(files(t, dir), ","); got != "stage2.log" {
+		t.Errorf("files = %s (no partial or temporary file may remain)", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "stage2.log")); string(b) != "previous complete log\n" {
+		t.Errorf("the previous complete file was replaced by %d bytes", len(b))
+	}
+}
+
+func TestAuthFailureCancelsTheRest(t *testing.T) {
+	t.Parallel()
+	var specs []fakecodearts.StageSpec
+	for i := 1; i <= 6; i++ {
+		specs = append(specs, fakecodearts.StageSpec{Task: fmt.Sprintf("stage%d", i), Log: []byte("x\n"),
+			Faults: []fakecodearts.Fault{{Status: 401, Code: "APIGW.0307", Msg: "The token must be updated."}}})
+	}
+	fake, c := setup(t, 3, specs...)
+	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2", "stage3", "stage4", "stage5", "stage6"), Options{
+		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
+	})
+	if authErr == nil || !strings.Contains(authErr.Error(), "APIGW.0307") {
+		t.Fatalf("authErr = %v", authErr)
+	}
+	if n := fake.Requests("stage1"); n != 1 {
+		t.Errorf("401 retried: %d requests", n)
+	}
+	for i := 2; i <= 6; i++ {
+		if n := fake.Requests(fmt.Sprintf("stage%d", i)); n != 0 {
+			t.Errorf("stage%d requested %d times after the authentication failure", i, n)
+		}
+		if !strings.Contains(out[i-1].Err, "authentication failed") {
+			t.Errorf("stage%d err = %q", i, out[i-1].Err)
+		}
+	}
+}
+
+func TestConcurrencyIsBounded(t *testing.T) {
+	t.Parallel()
+	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/p", Token: token, Latency: 20 * time.Millisecond})
+	var tasks []string
+	for i := 1; i <= 16; i++ {
+		task := fmt.Sprintf("stage%d", i)
+		tasks = append(tasks, task)
+		fake.AddRecord(rec, fakecodearts.StageSpec{Task: task, Sequence: i, Log: []byte("x\n")})
+	}
+	_ = fake
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, _ := codearts.New(codearts.Options{Endpoint: srv.URL + "/p", Auth: codearts.TokenAuth(token)})
+	var mu sync.Mutex
+	order := []string{}
+	out, _ := Run(context.Background(), stagesOf(tasks...), Options{
+		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 4, Matcher: matcher(t),
+		Done: func(s report.Stage) { mu.Lock(); order = append(order, s.Task); mu.Unlock() },
+	})
+	if m := fake.MaxInFlight(); m > 4 {
+		t.Errorf("max in flight = %d > concurrency 4", m)
+	}
+	for i, s := range out {
+		if s.Task != tasks[i] {
+			t.Fatalf("results not in the given order: %v", out)
+		}
+	}
+	if len(order) != 16 {
+		t.Errorf("progress for %d stages", len(order))
+	}
+}
+
+// TestLargeLogStreams downloads a 64 MiB log and checks it byte-exact and
+// that the heap stayed far below the log's size.
+func TestLargeLogStreams(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large download")
+	}
+	const size = 64 << 20
+	gen := fakecodearts.GeneratedLog(size)
+	_, c := setup(t, 2, fakecodearts.StageSpec{Task: "stage1", LogGen: gen, LogSize: size})
+	want := sha256.New()
+	gen(want)
+	dir := t.TempDir()
+	peak := watchHeap(t)
+	out, _ := Run(context.Background(), stagesOf("stage1"), Options{
+		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 1, Matcher: matcher(t),
+	})
+	heap := peak()
+	if !out[0].Saved() || out[0].Bytes != size {
+		t.Fatalf("stage1 = %+v", out[0])
+	}
+	f, _ := os.Open(filepath.Join(dir, "stage1.log"))
+	got := sha256.New()
+	io.Copy(got, f)
+	f.Close()
+	if !bytes.Equal(got.Sum(nil), want.Sum(nil)) {
+		t.Error("the saved log differs from the served one")
+	}
+	if heap > 32<<20 {
+		t.Errorf("heap peaked at %d MiB for a %d MiB log: not streaming", heap>>20, size>>20)
+	}
+}
+
+// watchHeap samples the live heap until the returned func is called, which
+// returns the peak.
+func watchHeap(t testing.TB) func() uint64 {
+	runtime.GC()
+	var peak uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var ms runtime.MemStats
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 { close(stop); <-done; return peak }
+}
