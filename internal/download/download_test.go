@@ -17,8 +17,8 @@ import (
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
-	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
@@ -174,7 +174,6 @@ func TestConcurrencyIsBounded(t *testing.T) {
 		tasks = append(tasks, task)
 		fake.AddRecord(rec, fakecodearts.StageSpec{Task: task, Sequence: i, Log: []byte("x\n")})
 	}
-	_ = fake
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	c, _ := codearts.New(codearts.Options{Endpoint: srv.URL + "/p", Auth: codearts.TokenAuth(token)})
