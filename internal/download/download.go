@@ -118,6 +118,60 @@ func isAuth(s report.Stage) bool { return s.HTTPStatus == 401 }
 // small enough that memory stays flat with 32 parallel downloads.
 const copyBufSize = 256 << 10
 
+// scanDepth is how many chunks may wait for the scanner: memory per stage
+// is at most (scanDepth+2) * copyBufSize.
+const scanDepth = 4
+
+// copyAndScan copies body to w and feeds the same bytes to det (when not
+// nil) on another goroutine, so the scan overlaps the network and disk
+// instead of adding to them. Chunks are recycled through a small pool, so
+// memory stays bounded whatever the size of the log.
+func copyAndScan(w io.Writer, body io.Reader, det *failures.Detector) (int64, error) {
+	if det == nil {
+		return io.CopyBuffer(w, body, make([]byte, copyBufSize))
+	}
+	det.Reset()
+	free := make(chan []byte, scanDepth+1)
+	for i := 0; i < scanDepth+1; i++ {
+		free <- make([]byte, copyBufSize)
+	}
+	full := make(chan []byte, scanDepth)
+	scanned := make(chan struct{})
+	go func() {
+		defer close(scanned)
+		for chunk := range full {
+			det.Write(chunk)
+			free <- chunk[:cap(chunk)]
+		}
+	}()
+	defer func() {
+		close(full)
+		<-scanned // det is complete (or idle) when copyAndScan returns
+	}()
+
+	var n int64
+	for {
+		buf := <-free
+		m, rerr := body.Read(buf)
+		if m > 0 {
+			if _, werr := w.Write(buf[:m]); werr != nil {
+				free <- buf
+				return n, werr
+			}
+			n += int64(m)
+			full <- buf[:m]
+		} else {
+			free <- buf
+		}
+		switch {
+		case rerr == io.EOF:
+			return n, nil
+		case rerr != nil:
+			return n, rerr
+		}
+	}
+}
+
 func fetch(ctx context.Context, st *report.Stage, o Options) {
 	start := time.Now()
 	defer func() { st.Elapsed = time.Since(start) }()
@@ -135,20 +189,14 @@ func fetch(ctx context.Context, st *report.Stage, o Options) {
 		det = failures.NewDetector(o.Matcher, o.Detect)
 	}
 	bw := bufio.NewWriterSize(f, copyBufSize)
-	buf := make([]byte, copyBufSize)
 	var written int64
 	attempts, err := o.Source.TaskLog(ctx, o.RecordID, st.Task, o.Level, func(body io.Reader) error {
 		if err := f.Restart(); err != nil {
 			return err
 		}
 		bw.Reset(f)
-		var dst io.Writer = bw
-		if det != nil {
-			det.Reset()
-			dst = io.MultiWriter(bw, det)
-		}
-		n, err := io.CopyBuffer(dst, body, buf)
-		written = n
+		var err error
+		written, err = copyAndScan(bw, body, det)
 		if err != nil {
 			return err
 		}

@@ -252,3 +252,32 @@ func watchHeap(t testing.TB) func() uint64 {
 	}()
 	return func() uint64 { close(stop); <-done; return peak }
 }
+
+// BenchmarkDownload measures the whole download path (HTTP on loopback,
+// file write, rename) with and without the failure scan, so the scan's cost
+// on the end-to-end download can be read as a ratio:
+//
+//	go test -run '^$' -bench Download -benchtime 10x ./internal/download
+func BenchmarkDownload(b *testing.B) {
+	const size = 128 << 20
+	_, c := setup(b, 2, fakecodearts.StageSpec{Task: "stage1", LogGen: fakecodearts.GeneratedLog(size), LogSize: size})
+	for _, scan := range []bool{false, true} {
+		name := "noscan"
+		var m *failures.Matcher
+		if scan {
+			name, m = "scan", matcher(b)
+		}
+		b.Run(name, func(b *testing.B) {
+			dir := b.TempDir()
+			b.SetBytes(size)
+			for i := 0; i < b.N; i++ {
+				out, _ := Run(context.Background(), stagesOf("stage1"), Options{
+					Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 1, Matcher: m,
+				})
+				if !out[0].Saved() {
+					b.Fatal(out[0].Err)
+				}
+			}
+		})
+	}
+}
