@@ -40,7 +40,7 @@ type env struct {
 // newEnv starts the fake under testPrefix with the record testRecord made of
 // stages, and a client with millisecond backoff. tweak may change the client
 // options before New.
-func newEnv(t *testing.T, tweak func(*Options), stages ...fakecodearts.StageSpec) *env {
+func newEnv(t testing.TB, tweak func(*Options), stages ...fakecodearts.StageSpec) *env {
 	t.Helper()
 	fake := fakecodearts.New(fakecodearts.Options{Prefix: testPrefix, Token: testToken})
 	fake.AddRecord(testRecord, stages...)
@@ -96,7 +96,7 @@ func (a *countingAuth) Authorize(req *http.Request) error {
 	return nil
 }
 
-func mustURL(t *testing.T, s string) *url.URL {
+func mustURL(t testing.TB, s string) *url.URL {
 	t.Helper()
 	u, err := url.Parse(s)
 	if err != nil {

@@ -3,6 +3,8 @@ package fakecodearts
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -223,4 +225,13 @@ func GeneratedLog(size int64) func(w io.Writer) error {
 		}
 		return nil
 	}
+}
+
+// GeneratedLogSHA256 returns the hex SHA-256 of GeneratedLog(size)'s output,
+// computed by streaming it, so a test can check a huge download byte for byte
+// without keeping either copy.
+func GeneratedLogSHA256(size int64) string {
+	h := sha256.New()
+	_ = GeneratedLog(size)(h) // a hash never fails to write
+	return hex.EncodeToString(h.Sum(nil))
 }
