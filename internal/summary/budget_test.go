@@ -231,10 +231,28 @@ func TestBudgetAlwaysHolds(t *testing.T) {
 	t.Parallel()
 	runs := []*report.Run{hostileRun(), trimmedRun(), errorsRun(), bigRun(50, 40, 200, 300)}
 	for _, run := range runs {
-		for budget := 64; budget <= 64<<10; budget = budget*3/2 + 1 {
+		for budget := 1; budget <= 64<<10; budget = budget*3/2 + 1 {
 			if md := Markdown(run, Options{Budget: budget, FilePrefix: "codearts-build-logs/"}); len(md) > budget {
 				t.Fatalf("budget %d: %d bytes", budget, len(md))
 			}
 		}
+	}
+}
+
+// TestCmarkBudget renders a summary trimmed from several MiB through
+// cmark-gfm: trimming must leave well-formed blocks and the whole table.
+func TestCmarkBudget(t *testing.T) {
+	t.Parallel()
+	bin := cmarkPath(t)
+	run := bigRun(300, 40, 400, 20)
+	md := Markdown(run, Options{})
+	out := renderHTML(t, bin, md)
+	checkRendered(t, out, run)
+	blocks := preBlocks(out)
+	if len(blocks) < 2 || strings.Count(blocks[0], "\n") != 40 {
+		t.Fatalf("%d code blocks; the first has %d lines, want all 40", len(blocks), strings.Count(blocks[0], "\n"))
+	}
+	if o, c := strings.Count(out, "<details"), strings.Count(md, "\n<details"); o != c || o < 2 {
+		t.Errorf("%d <details> rendered, %d written", o, c)
 	}
 }

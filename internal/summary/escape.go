@@ -173,19 +173,20 @@ func shorten(s string, limit int) string {
 }
 
 // cutBytes shortens s to at most limit bytes on a rune boundary, ending with
-// an ellipsis when it was longer.
+// an ellipsis when it was longer (and limit leaves room for one).
 func cutBytes(s string, limit int) string {
 	if len(s) <= limit {
 		return s
 	}
-	end := limit - len(ellipsis)
-	if end < 0 {
-		end = 0
+	mark := ellipsis
+	if limit < len(mark) {
+		mark = ""
 	}
+	end := max(limit-len(mark), 0)
 	for end > 0 && !utf8.RuneStart(s[end]) {
 		end--
 	}
-	return s[:end] + ellipsis
+	return s[:end] + mark
 }
 
 // md renders remote text for Markdown inline content (headings, table

@@ -62,6 +62,7 @@ func FuzzMarkdown(f *testing.F) {
 	f.Add("a@b.com www.x.org", "FAIL|ED", "`````", "st\\|age", uint8(255))
 	f.Add("\\", "\\", "\\", "\\", uint8(3))
 	f.Add("", "", "", "", uint8(0))
+	f.Add("::error::x", "::warning::y", "::add-mask::z", "::set-output name=x::", uint8(1))
 	bin, _ := exec.LookPath("cmark-gfm")
 	f.Fuzz(func(t *testing.T, name, status, line, task string, shape uint8) {
 		run := fuzzRun(name, status, line, task, shape)
@@ -74,9 +75,16 @@ func FuzzMarkdown(f *testing.F) {
 		if bin != "" {
 			checkRendered(t, renderHTML(t, bin, md), run)
 		}
-		// The terminal text never carries control characters but tabs
-		// inside excerpts and the line breaks Text writes itself.
-		for _, r := range Text(run) {
+		// The terminal text never starts a line with remote text, and
+		// carries no control characters but tabs inside excerpts and the
+		// line breaks Text writes itself.
+		text := Text(run)
+		for _, l := range strings.Split(text, "\n") {
+			if strings.HasPrefix(strings.TrimLeft(l, " \t"), "::") {
+				t.Fatalf("a Text line starts with a workflow command: %q", l)
+			}
+		}
+		for _, r := range text {
 			if r != '\n' && r != '\t' && (isDropped(r) || isLineBreak(r)) {
 				t.Fatalf("control character %U in Text", r)
 			}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
@@ -234,6 +235,8 @@ func (m *mdRenderer) table(lv level, rows int) string {
 			icon = "❌"
 		case !st.Saved():
 			icon = "⚠️"
+		case st.Status != "" && !codearts.StatusFinished(st.Status):
+			icon = "⏳"
 		}
 		name, status := dash, dash
 		if strings.TrimSpace(st.Name) != "" {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
@@ -15,14 +16,16 @@ const (
 )
 
 // Text renders run for a terminal: the verdict, a line with the log level,
-// stage count, size and time, the run-level notes, an aligned stage table,
+// stage count, size and time, the run-level notes, an aligned stage table
+// (each row marked "x" failed, "!" log missing, "~" still running or "-"),
 // the download errors, and each failed stage's excerpt with line numbers
 // (">" marks a failure line).
 //
 // Remote text is cleaned of control characters (so it cannot move the
-// cursor or recolour the terminal) and of line breaks. Text does not guard
-// against GitHub workflow commands: when the output may reach a runner's
-// log, print it between ::stop-commands:: markers.
+// cursor or recolour the terminal) and of line breaks, and no line starts
+// with it, so it cannot form a "::command::" line. The runner also matches
+// the legacy "##[command]" form anywhere in a line: when the output may
+// reach a runner's log, print it between ::stop-commands:: markers.
 func Text(run *report.Run) string {
 	if run == nil {
 		run = &report.Run{}
@@ -97,12 +100,14 @@ func Text(run *report.Run) string {
 		tw.Write([]byte("  STAGE\tNAME\tSTATUS\tDURATION\tSIZE\tLINES\tFAILURES\tFILE\n"))
 		for i := range run.Stages {
 			st := &run.Stages[i]
-			mark := " "
+			mark := "-"
 			switch {
 			case st.Failed():
 				mark = "x"
 			case !st.Saved():
 				mark = "!"
+			case st.Status != "" && !codearts.StatusFinished(st.Status):
+				mark = "~"
 			}
 			size, lines, fails, file := dash, dash, dash, dash
 			if st.Saved() {
@@ -132,7 +137,7 @@ func Text(run *report.Run) string {
 			b.WriteString("\nDownload errors:\n")
 			first = false
 		}
-		s := "  " + textRef(st) + ": "
+		s := "  ! " + textRef(st) + ": "
 		if d := httpDetail(st, func(s string) string { return shorten(s, 40) }); d != "" {
 			s += d + ": "
 		}
@@ -147,7 +152,7 @@ func Text(run *report.Run) string {
 	for _, idx := range failed {
 		st := &run.Stages[idx]
 		lines, kind := excerptOf(st)
-		b.WriteString("\n" + textRef(st))
+		b.WriteString("\nx " + textRef(st))
 		if s := shorten(st.Status, textCell); s != "" {
 			b.WriteString(", " + s)
 		}

@@ -23,7 +23,7 @@ func TestText(t *testing.T) {
 				"CodeArts build " + recordID + " failed: stage2 (Maven Build)\n",
 				"log level INFO, 3 stages, 1.4 MiB of logs, took 7s, saved in /github/workspace/codearts-build-logs\n",
 				"Artifact: codearts-build-logs-" + recordID + " https://github.com/octo/app/actions/runs/42/artifacts/1234567 (294.7 KiB zip)\n",
-				"stage2 (Maven Build), FAILED, 7 failure lines (3 not shown):\n",
+				"\nx stage2 (Maven Build), FAILED, 7 failure lines (3 not shown):\n",
 				"  > 1203 │ [ERROR] COMPILATION ERROR :\n",
 				"    1207 │   location: class com.example.App\n         …\n    1388 │ [INFO] Total time:  01:02 min\n",
 			},
@@ -42,7 +42,7 @@ func TestText(t *testing.T) {
 			want: []string{
 				"CodeArts build " + recordID + " logs incomplete\n",
 				"! Record not finished: the record was still running when wait-timeout (30m) elapsed\n",
-				"Download errors:\n  stage4 (Package): HTTP 404, CB.00060211: download stage4: HTTP 404, CB.00060211: the build log does not exist\n",
+				"Download errors:\n  ! stage4 (Package): HTTP 404, CB.00060211: download stage4: HTTP 404, CB.00060211: the build log does not exist\n",
 			},
 		},
 		{
@@ -96,7 +96,7 @@ func TestTextTable(t *testing.T) {
 		t.Fatalf("header %q has %d columns", lines[header], len(cols))
 	}
 	wantRows := []struct{ mark, task, file string }{
-		{" ", "stage1", "stage1.log"}, {"x", "stage2", "stage2.log"}, {" ", "stage3", "stage3.log"},
+		{"-", "stage1", "stage1.log"}, {"x", "stage2", "stage2.log"}, {"-", "stage3", "stage3.log"},
 	}
 	for i, w := range wantRows {
 		row := []rune(lines[header+1+i])
