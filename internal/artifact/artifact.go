@@ -4,9 +4,10 @@
 // zip as Azure blob blocks to a signed URL.
 //
 // The zip is built while it is uploaded: files are deflated in parallel
-// (level 6, like upload-artifact) into temporary files, then copied in
-// order into the zip, which is cut into blocks as it is written. Memory use
-// is a few blocks and compressor states, whatever the size of the folder.
+// segments (for logs, smaller than upload-artifact's zlib level 6) into
+// temporary files, then copied in order into the zip, which is cut into
+// blocks as it is written. Memory use is a few blocks and compressor
+// states, whatever the size of the folder.
 //
 // Protocol notes: docs github-runtime.md ("Artifacts v4"); client
 // reference: actions/toolkit packages/artifact; test peer: nektos/act

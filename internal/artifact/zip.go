@@ -23,8 +23,15 @@ import (
 var ErrNoFiles = errors.New("no files to upload")
 
 const (
-	// compressionLevel matches upload-artifact's default (zlib level 6).
-	compressionLevel = 6
+	// compressionLevel is a klauspost/compress level. upload-artifact
+	// deflates at zlib level 6. Measured single-threaded on 64 MiB of build
+	// logs: klauspost 6 is 4x faster than gzip -6 but 4.8 % larger; 8 uses
+	// the same CPU as gzip -6 and is 2.1 % smaller (also smaller on dpkg/apt
+	// logs and Go source; 2.4 % larger on `go list -json` output); 9 is
+	// smaller on everything but costs 1.6x the CPU. Level 8 keeps the zip
+	// no bigger than upload-artifact's for logs while the parallel workers
+	// make it faster from two cores on.
+	compressionLevel = 8
 	// segmentSize is the unit of parallel compression: a large file is cut
 	// into segments compressed independently and concatenated, as pigz does.
 	// Losing the 32 KiB window at each boundary costs well under 0.1 %.

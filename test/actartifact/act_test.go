@@ -215,7 +215,7 @@ func TestLargeMultiBlockUploadToAct(t *testing.T) {
 	var size int
 	for i, n := range []int{30 << 20, 16 << 20, total - 46<<20} {
 		name := fmt.Sprintf("stage%d.log", i+1)
-		data := logs(uint64(i+1), n)
+		data := Logs(uint64(i+1), n)
 		size += len(data)
 		want[name] = sha256.Sum256(data)
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {

@@ -6,10 +6,10 @@ import (
 	"strconv"
 )
 
-// logs returns n bytes of build-log-like text quickly: lines drawn from a
+// Logs returns n bytes of build-log-like text quickly: lines drawn from a
 // pool of varied lines, each with its own timestamp and counter, so that
 // deflate finds repetition without the text being trivial.
-func logs(seed uint64, n int) []byte {
+func Logs(seed uint64, n int) []byte {
 	r := rand.New(rand.NewPCG(seed, seed*0x9e3779b97f4a7c15+1))
 	words := []string{"[INFO]", "[WARNING]", "[ERROR]", "Downloading", "Downloaded", "Compiling", "module",
 		"com.example.service", "from", "https://repo.example.com/maven2/org/apache/", "BUILD", "SUCCESS",

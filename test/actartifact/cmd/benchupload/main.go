@@ -1,0 +1,148 @@
+// Command benchupload measures the artifact uploader against act's v4
+// artifact server on a local port. It is run by .ci/bench-artifact.sh,
+// not by CI.
+//
+//	benchupload -generate DIR -files 3 -mib 100   # write realistic logs
+//	benchupload -dir DIR -store STORE             # zip + upload DIR
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/julienschmidt/httprouter"
+	"github.com/nektos/act/pkg/artifacts"
+	"github.com/sirupsen/logrus"
+
+	"github.com/codearts-tools/codearts-logs/internal/artifact"
+	"github.com/codearts-tools/codearts-logs/test/actartifact"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchupload:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	generate := flag.String("generate", "", "write logs into this folder and exit")
+	files := flag.Int("files", 3, "number of log files to generate")
+	mib := flag.Int("mib", 100, "size of each generated log, MiB")
+	dir := flag.String("dir", "", "folder to upload")
+	store := flag.String("store", "", "folder where act stores the artifact")
+	blockSize := flag.Int("block", artifact.DefaultBlockSize, "block size, bytes")
+	workers := flag.Int("workers", 0, "parallel compressors (0 = GOMAXPROCS)")
+	flag.Parse()
+
+	if *generate != "" {
+		if err := os.MkdirAll(*generate, 0o755); err != nil {
+			return err
+		}
+		for i := range *files {
+			name := filepath.Join(*generate, fmt.Sprintf("stage%d.log", i+1))
+			if err := os.WriteFile(name, actartifact.Logs(uint64(i+1), *mib<<20), 0o644); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if *dir == "" || *store == "" {
+		return fmt.Errorf("-dir and -store are required")
+	}
+	logrus.SetLevel(logrus.PanicLevel)
+
+	router := httprouter.New()
+	artifacts.RoutesV4(router, *store, diskFS{}, diskFS{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // ends with srv.Close
+	defer srv.Close()
+
+	var in int64
+	err = filepath.WalkDir(*dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		in += info.Size()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+
+	stop := make(chan struct{})
+	var peak uint64
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { // sample the Go heap while the upload runs
+		defer wg.Done()
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			peak = max(peak, ms.HeapInuse)
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+
+	svc := artifact.Service{
+		ResultsURL:   "http://" + ln.Addr().String(),
+		RuntimeToken: "eyJhbGciOiJub25lIn0." + "eyJzY3AiOiJBY3Rpb25zLlJlc3VsdHM6MToxIn0" + ".x", // scp Actions.Results:1:1
+	}
+	start := time.Now()
+	res, err := artifact.Upload(context.Background(), svc, artifact.Options{
+		Name: "bench", Dir: *dir, BlockSize: *blockSize, Workers: *workers,
+	})
+	elapsed := time.Since(start)
+	w := *workers
+	if w <= 0 {
+		w = runtime.GOMAXPROCS(0)
+	}
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("input_bytes=%d zip_bytes=%d seconds=%.3f mb_per_s=%.1f workers=%d heap_inuse_peak_mib=%.1f zip=%s\n",
+		in, res.Size, elapsed.Seconds(), float64(in)/1e6/elapsed.Seconds(), w,
+		float64(peak)/(1<<20), filepath.Join(*store, "1", "bench", "bench.zip"))
+	return nil
+}
+
+// diskFS is the WriteFS act stores artifacts with (absolute paths).
+type diskFS struct{}
+
+func (diskFS) Open(name string) (fs.File, error) { return os.Open(name) }
+
+func (diskFS) OpenWritable(name string) (artifacts.WritableFile, error) {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(name, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o644)
+}
+
+func (diskFS) OpenAppendable(name string) (artifacts.WritableFile, error) {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+		return nil, err
+	}
+	return os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+}
