@@ -95,7 +95,8 @@ type Options struct {
 	// OnRetry, when set, is called before each wait between attempts: op
 	// names the call (e.g. "task-log stage2"), attempt is the attempt that
 	// failed (1-based), err its (redacted) error, wait the pause before the
-	// next one. It never receives secrets.
+	// next one. It never receives secrets. Concurrent calls may call it
+	// concurrently.
 	OnRetry func(op string, attempt int, err error, wait time.Duration)
 }
 
@@ -250,10 +251,13 @@ func (op *operation) checkRetry(ctx context.Context, _ *http.Response, err error
 	}
 	err = op.c.redactTransport(err)
 	if ctxErr := ctx.Err(); ctxErr != nil {
-		if op.last != nil {
+		switch {
+		case !errors.Is(err, ctxErr):
+			return false, &stoppedError{ctxErr: ctxErr, last: err}
+		case op.last != nil:
 			return false, &stoppedError{ctxErr: ctxErr, last: op.last}
 		}
-		return false, ctxErr
+		return false, err
 	}
 	op.last = err
 	if !retryable(ctx, err) || op.attempts > op.c.opts.RetryMax {

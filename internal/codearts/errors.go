@@ -158,15 +158,22 @@ func (c *Client) parseErrorBody(status int, contentType string, data []byte) *AP
 		}
 		return e
 	}
-	text := trimmed
-	if strings.Contains(strings.ToLower(contentType), "html") || strings.HasPrefix(text, "<") {
-		text = htmlText(text)
-	}
-	e.Message = c.clean(text, maxMessage)
+	e.Message = c.excerpt(contentType, data)
 	if isJSON(contentType) && status/100 == 2 {
 		e.Message = "unexpected JSON response: " + e.Message
 	}
 	return e
+}
+
+// excerpt returns a short, cleaned, redacted excerpt of a body that is not
+// one of Huawei's JSON error shapes: the visible text of an HTML page, or the
+// text itself.
+func (c *Client) excerpt(contentType string, data []byte) string {
+	text := strings.TrimSpace(string(data))
+	if strings.Contains(strings.ToLower(contentType), "html") || strings.HasPrefix(text, "<") {
+		text = htmlText(text)
+	}
+	return c.clean(text, maxMessage)
 }
 
 var (

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"regexp"
@@ -19,7 +20,7 @@ const maxRecordBody = 16 << 20
 // Stage is one entry of a build record (codearts-api.md, full-stages). Name
 // and Status are server text, to be treated as data.
 type Stage struct {
-	Task     string        // execution_stage_name, e.g. "stage2" (or the map key)
+	Task     string        // the build_stages key (else execution_stage_name), e.g. "stage2"
 	Name     string        // display_name, e.g. "Maven"
 	Status   string        // e.g. SUCCESS, FAILED, RUNNING
 	Sequence int           // order of the stage in the record
@@ -62,6 +63,10 @@ func (c *Client) Record(ctx context.Context, recordID string) (Record, error) {
 		}
 		tracked := &trackingReader{r: &cappedReader{r: resp.Body, n: maxRecordBody}}
 		data, err := io.ReadAll(tracked)
+		if errors.Is(err, errTooLarge) {
+			// Not transient: do not download it again.
+			return c.withRequestID(&APIError{Status: resp.StatusCode, Message: err.Error()}, resp)
+		}
 		if err != nil {
 			return &bodyError{err: err}
 		}
@@ -166,10 +171,7 @@ type recordJSON struct {
 func (c *Client) parseRecord(resp *http.Response, data []byte) (Record, *APIError) {
 	var doc recordJSON
 	if err := json.Unmarshal(data, &doc); err != nil {
-		e := c.parseErrorBody(resp.StatusCode, resp.Header.Get("Content-Type"), data)
-		if e.Code == "" {
-			e.Message = "unexpected full-stages response: " + c.clean(err.Error(), 100) + ": " + e.Message
-		}
+		e := &APIError{Status: resp.StatusCode, Message: "unexpected full-stages response: " + c.excerpt(resp.Header.Get("Content-Type"), data)}
 		return Record{}, c.withRequestID(e, resp)
 	}
 	hasError := len(doc.Error) > 0 && string(doc.Error) != "null"
@@ -196,7 +198,8 @@ func (c *Client) parseRecord(resp *http.Response, data []byte) (Record, *APIErro
 			Start:    string(s.StartTime),
 			Finish:   string(s.FinishTime),
 		}
-		if st.Task == "" {
+		if key != "" {
+			// The key is the sequence name task-log wants (stageN).
 			st.Task = key
 		}
 		rec.All = append(rec.All, st)

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -201,7 +202,9 @@ func TestParseRecordBodies(t *testing.T) {
 
 func TestRecordRefusesHugeBodies(t *testing.T) {
 	t.Parallel()
+	var calls atomic.Int64
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
 		w.Header().Set("Content-Type", "application/json")
 		chunk := []byte(strings.Repeat(" ", 1<<20))
 		for range 20 {
@@ -211,11 +214,11 @@ func TestRecordRefusesHugeBodies(t *testing.T) {
 		}
 	}))
 	t.Cleanup(ts.Close)
-	c, err := New(Options{Endpoint: ts.URL, Transport: ts.Client().Transport, RetryMax: -1})
+	c, err := New(Options{Endpoint: ts.URL, Transport: ts.Client().Transport, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Record(context.Background(), testRecord); err == nil || !strings.Contains(err.Error(), "larger than") {
-		t.Errorf("err = %v", err)
+	if _, err := c.Record(context.Background(), testRecord); err == nil || !strings.Contains(err.Error(), "larger than") || calls.Load() != 1 {
+		t.Errorf("requests = %d, err = %v; want one request and a size error", calls.Load(), err)
 	}
 }

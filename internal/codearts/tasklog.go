@@ -6,11 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // TaskLog downloads one stage's log (GET {endpoint}/v4/{record_id}/task-log
-// ?task_name=&log_level=; an empty level is left to the server's default,
-// INFO).
+// ?task_name=&log_level=; the level is sent upper-cased, and an empty level
+// is left to the server's default, INFO).
 //
 // sink is called once per attempt with the response body, decompressed when
 // the server sent gzip (the client asks for it). It must start from scratch on each call (truncate its
@@ -23,7 +24,7 @@ import (
 func (c *Client) TaskLog(ctx context.Context, recordID, task, level string, sink func(body io.Reader) error) (attempts int, err error) {
 	q := url.Values{"task_name": {task}}
 	if level != "" {
-		q.Set("log_level", level)
+		q.Set("log_level", strings.ToUpper(level))
 	}
 	u := c.url(q, "v4", recordID, "task-log")
 	return c.do(ctx, "task-log "+task, u, func(resp *http.Response) error {

@@ -207,7 +207,7 @@ func TestTaskLogRetriesTransportErrors(t *testing.T) {
 func TestTaskLogDebugLevel(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog})
-	got, _, err := e.download(context.Background(), "stage1", "DEBUG")
+	got, _, err := e.download(context.Background(), "stage1", "debug") // any case in, upper case on the wire
 	if err != nil {
 		t.Fatal(err)
 	}

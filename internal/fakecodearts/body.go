@@ -123,7 +123,13 @@ func writeBody(w http.ResponseWriter, r *http.Request, f Fault, src source, cont
 		}
 	}
 	if err := wire.write(bw); err != nil {
-		return // the connection is gone or was cut on purpose
+		// Cut on purpose, or the client is gone: nothing more to do. Any
+		// other failure (a LogGen error) must not look like a complete
+		// body, so the connection is cut.
+		if !errors.Is(err, errAborted) && r.Context().Err() == nil {
+			abort(w, false)
+		}
+		return
 	}
 	if bw.mishap != nil && !bw.fired {
 		bw.fired = true

@@ -421,3 +421,22 @@ func BenchmarkGeneratedLog(b *testing.B) {
 		}
 	}
 }
+
+func TestFailingGeneratorCutsTheConnection(t *testing.T) {
+	t.Parallel()
+	s := New(Options{Prefix: "/p"})
+	s.AddRecord(rec, StageSpec{LogGen: func(w io.Writer) error {
+		_, _ = w.Write(sample)
+		return errors.New("generator broke")
+	}})
+	ts := httptest.NewServer(s)
+	t.Cleanup(ts.Close)
+	resp, err := rawClient().Get(ts.URL + taskURL("stage1", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Error("a failed generator produced a body that looks complete")
+	}
+}
