@@ -13,6 +13,7 @@ package summary
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/report"
@@ -114,8 +115,12 @@ type mdRenderer struct {
 	failed []int
 }
 
-// file renders a saved stage's file name with the prefix, as code.
+// file renders a saved stage's file name with the prefix, as code; when
+// that is too long the prefix goes first, as the name is what matters.
 func (m *mdRenderer) file(st *report.Stage, limit int) string {
+	if utf8.RuneCountInString(m.prefix)+utf8.RuneCountInString(st.File) > limit {
+		return code(st.File, limit)
+	}
 	return code(m.prefix+st.File, limit)
 }
 

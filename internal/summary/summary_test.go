@@ -176,3 +176,17 @@ func TestMarkdownNilRun(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestMarkdownLongPrefix: a file cell too long for its prefix keeps the
+// file name, which is what the reader looks for in the artifact.
+func TestMarkdownLongPrefix(t *testing.T) {
+	t.Parallel()
+	got := Markdown(allGreenRun(), Options{FilePrefix: strings.Repeat("deep/", 40)})
+	if !strings.Contains(got, "| 2.1 KiB | 31 | 0 | `stage1.log` |\n") {
+		t.Errorf("file cell not shortened to the name:\n%s", got)
+	}
+	got = Markdown(allGreenRun(), Options{FilePrefix: "out/"})
+	if !strings.Contains(got, "| `out/stage1.log` |\n") {
+		t.Errorf("file cell without its prefix:\n%s", got)
+	}
+}
