@@ -256,3 +256,26 @@ func TestCmarkBudget(t *testing.T) {
 		t.Errorf("%d <details> rendered, %d written", o, c)
 	}
 }
+
+// BenchmarkMarkdownHuge renders a run whose excerpts hold about 5 MiB of
+// text into the default budget.
+//
+//	go test ./internal/summary -run '^$' -bench MarkdownHuge -benchmem
+func BenchmarkMarkdownHuge(b *testing.B) {
+	run := bigRun(300, 40, 400, 20)
+	b.ReportAllocs()
+	for b.Loop() {
+		if md := Markdown(run, Options{}); len(md) > DefaultBudget {
+			b.Fatalf("%d bytes", len(md))
+		}
+	}
+}
+
+// BenchmarkMarkdownTypical renders a run with one failed stage.
+func BenchmarkMarkdownTypical(b *testing.B) {
+	run := oneFailedRun()
+	b.ReportAllocs()
+	for b.Loop() {
+		Markdown(run, Options{FilePrefix: "codearts-build-logs/"})
+	}
+}

@@ -81,13 +81,17 @@ func Markdown(run *report.Run, o Options) string {
 		run = &report.Run{}
 	}
 	m := &mdRenderer{run: run, prefix: o.FilePrefix, failed: failedIndexes(run)}
+	for _, idx := range m.failed {
+		lines, kind := excerptOf(&run.Stages[idx])
+		m.excerpts = append(m.excerpts, excerpt{lines, kind})
+	}
 
 	var fixed string
 	var lv level
 	for _, lv = range levels {
 		fixed = m.top(lv) + m.table(lv, len(run.Stages)) + m.downloadErrors(lv)
 		if len(fixed) <= budget {
-			return fixed + m.excerpts(lv, budget-len(fixed))
+			return fixed + m.sections(lv, budget-len(fixed))
 		}
 	}
 	// Even the tightest cells do not fit: keep as many rows as fit.
@@ -110,9 +114,16 @@ func Markdown(run *report.Run, o Options) string {
 
 // mdRenderer holds what every part of the Markdown needs.
 type mdRenderer struct {
-	run    *report.Run
-	prefix string
-	failed []int
+	run      *report.Run
+	prefix   string
+	failed   []int     // indexes of the failed stages
+	excerpts []excerpt // their excerpts, in the same order
+}
+
+// excerpt is a failed stage's excerpt lines, cleaned once.
+type excerpt struct {
+	lines []exLine
+	kind  excerptKind
 }
 
 // file renders a saved stage's file name with the prefix, as code; when
@@ -309,11 +320,11 @@ func (m *mdRenderer) downloadErrors(lv level) string {
 	return b.String()
 }
 
-// excerpts renders the failed stages' sections within room bytes. The
+// sections renders the failed stages' sections within room bytes. The
 // sections are placed in stage order; the first that does not fit is
 // shortened, and those after it get what is left, down to nothing, with a
 // note naming the stages whose excerpt was left out.
-func (m *mdRenderer) excerpts(lv level, room int) string {
+func (m *mdRenderer) sections(lv level, room int) string {
 	if len(m.failed) == 0 {
 		return ""
 	}
@@ -342,24 +353,29 @@ func (m *mdRenderer) placeSections(lv level, avail int) (string, []int) {
 	for n, idx := range m.failed {
 		st := &m.run.Stages[idx]
 		open := n < maxOpenSections
-		lines, kind := excerptOf(st)
-		total := countLines(lines)
-		s := m.section(st, lv, open, lines, kind, total)
+		ex := &m.excerpts[n]
+		total := countLines(ex.lines)
+		// k = 0 keeps the header and the trim note only: when even that
+		// does not fit, the section is left out.
+		if total > 0 && len(m.section(st, lv, open, ex.lines, ex.kind, 0)) > avail {
+			dropped = append(dropped, idx)
+			continue
+		}
+		s := m.section(st, lv, open, ex.lines, ex.kind, total)
 		if len(s) > avail {
-			// The largest k whose section fits; k = 0 keeps the header
-			// and the trim note only.
+			// The largest k whose section fits.
 			s = ""
 			lo, hi := -1, total-1
 			for lo < hi {
 				mid := (lo + hi + 1) / 2
-				if len(m.section(st, lv, open, lines, kind, mid)) <= avail {
+				if len(m.section(st, lv, open, ex.lines, ex.kind, mid)) <= avail {
 					lo = mid
 				} else {
 					hi = mid - 1
 				}
 			}
 			if lo >= 0 {
-				s = m.section(st, lv, open, lines, kind, lo)
+				s = m.section(st, lv, open, ex.lines, ex.kind, lo)
 			}
 		}
 		if s == "" {
