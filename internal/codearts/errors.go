@@ -188,10 +188,11 @@ func htmlText(s string) string {
 	return html.UnescapeString(s)
 }
 
-// clean makes server text safe to put in an error: valid UTF-8, no control
-// characters, white space collapsed, at most limit runes, then redacted.
+// clean makes server text safe to put in an error: redacted (before it is
+// cut, so no partial secret survives), valid UTF-8, no control characters,
+// white space collapsed, at most limit runes, and redacted again.
 func (c *Client) clean(s string, limit int) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = c.redact(strings.ToValidUTF8(s, "\uFFFD"))
 	var b strings.Builder
 	space := false
 	n := 0

@@ -694,3 +694,18 @@ func TestTokenAuthDoesNotPrintTheToken(t *testing.T) {
 		t.Error("an empty token was accepted")
 	}
 }
+
+func TestLongMessagesAreRedactedBeforeBeingCut(t *testing.T) {
+	t.Parallel()
+	c, err := New(Options{Endpoint: "https://example.com", Redact: func(s string) string { return strings.ReplaceAll(s, testToken, "***") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The token straddles the cut: without redaction first, a prefix of it
+	// would survive.
+	msg := strings.Repeat("x", maxMessage-5) + testToken
+	e := c.parseErrorBody(403, "application/json", []byte(`{"error_code":"APIGW.0310","error_msg":"`+msg+`"}`))
+	if strings.Contains(e.Message, testToken[:5]) {
+		t.Errorf("a piece of the token survived: %q", e.Message[len(e.Message)-20:])
+	}
+}
