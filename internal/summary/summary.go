@@ -420,9 +420,9 @@ func (m *mdRenderer) section(st *report.Stage, lv level, open bool, lines []exLi
 	kept := keepLines(lines, keep)
 	switch kind {
 	case kindHunks:
-		s := plural(st.Scan.Matches, "failure line") + " in " + where + ", marked `>`"
+		s := plural(st.Scan.Matches, "failure line") + " in " + where + " (marked `>`)"
 		if r := lineRange(kept); r != "" {
-			s += "; excerpt " + r
+			s += ", " + r + " shown"
 		}
 		if more := st.Scan.Matches - st.Scan.Shown; more > 0 {
 			s += "; " + plural(more, "more failure line") + " not shown"

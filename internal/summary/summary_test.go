@@ -102,7 +102,7 @@ func TestMarkdownContent(t *testing.T) {
 				"## ❌ CodeArts build `" + recordID + "` failed: `stage2` (Maven Build)\n",
 				"| ❌ `stage2` | Maven Build | **FAILED** | 3m12s | 1.4 MiB | 20,412 | **7** | `p/stage2.log` |\n",
 				"<details open>\n<summary><b>❌ stage2</b> · Maven Build · FAILED · 7 failure lines</summary>\n\n",
-				"7 failure lines in `p/stage2.log`, marked `>`; excerpt lines 1201–1391; 3 more failure lines not shown.\n",
+				"7 failure lines in `p/stage2.log` (marked `>`), lines 1201–1391 shown; 3 more failure lines not shown.\n",
 				"```text\n  1201 │ [INFO] Compiling",
 				"> 1203 │ [ERROR] COMPILATION ERROR :\n",
 				"  1207 │   location: class com.example.App\n       …\n  1388 │ [INFO] Total time:  01:02 min\n",
