@@ -46,6 +46,9 @@ func logSource(sp StageSpec, recordID, level string) source {
 			return sp.LogGen(w)
 		}}
 	}
+	if prefix == "" {
+		return bytesSource(sp.Log) // read-only: shared by concurrent requests
+	}
 	return bytesSource(append([]byte(prefix), sp.Log...))
 }
 
