@@ -66,7 +66,8 @@ type StageSpec struct {
 	// Duration is reported in milliseconds by full-stages.
 	Duration time.Duration
 
-	// Log is the log body served by task-log.
+	// Log is the log body served by task-log (not copied: do not modify it
+	// after AddRecord).
 	Log []byte
 	// LogGen, when set, replaces Log: it is called for every download and
 	// streams the body to w, so a 1 GiB log needs no memory. LogSize is the
