@@ -231,8 +231,10 @@ func (c *Client) do(ctx context.Context, name string, u *url.URL, handle func(*h
 	if err == nil {
 		return op.attempts, nil
 	}
-	if ctxErr := ctx.Err(); ctxErr != nil && op.last != nil && !errors.Is(err, op.last) {
-		// Cancelled while waiting: keep what the server said last.
+	var stopped *stoppedError
+	if ctxErr := ctx.Err(); ctxErr != nil && op.last != nil && !errors.As(err, &stopped) && !errors.Is(err, op.last) {
+		// Cancelled while retryablehttp waited: keep what the server said
+		// last.
 		err = &stoppedError{ctxErr: ctxErr, last: op.last}
 	}
 	if op.attempts > 1 {

@@ -709,3 +709,19 @@ func TestLongMessagesAreRedactedBeforeBeingCut(t *testing.T) {
 		t.Errorf("a piece of the token survived: %q", e.Message[len(e.Message)-20:])
 	}
 }
+
+func TestSinkErrorSurvivesACancelAfterARetry(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Status: 503, Code: "CB.00060100"}}})
+	ctx, cancel := context.WithCancel(context.Background())
+	diskFull := errors.New("no space left on device")
+	calls := 0
+	_, err := e.client.TaskLog(ctx, testRecord, "stage1", "INFO", func(body io.Reader) error {
+		calls++
+		cancel() // the run is cancelled while the disk fails
+		return diskFull
+	})
+	if calls != 1 || !errors.Is(err, diskFull) || !errors.Is(err, context.Canceled) {
+		t.Errorf("sink calls = %d, err = %v; want the disk error and the cancel", calls, err)
+	}
+}
