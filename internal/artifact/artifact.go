@@ -111,6 +111,8 @@ type Options struct {
 	AddMask func(secret string)
 	// Warnf reports what the upload adjusted, such as a clamped retention.
 	Warnf func(format string, args ...any)
+
+	zip zipConfig // tests may set segSize and level; workers comes from Workers
 }
 
 // Result describes the uploaded artifact.
@@ -153,6 +155,13 @@ func (o *Options) defaults() {
 	}
 	if o.RetryWaitMax < o.RetryWaitMin {
 		o.RetryWaitMax = o.RetryWaitMin
+	}
+	o.zip.workers = o.Workers
+	if o.zip.segSize <= 0 {
+		o.zip.segSize = segmentSize
+	}
+	if o.zip.level == 0 {
+		o.zip.level = compressionLevel
 	}
 	if o.Now == nil {
 		o.Now = time.Now
@@ -232,7 +241,7 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 	maskSignedURL(signed, o.AddMask)
 
 	bw := newBlockWriter(ctx, client, signed, o.UserAgent, o.BlockSize)
-	if err := writeZip(ctx, bw, files, o.Workers); err != nil {
+	if err := writeZip(ctx, bw, files, o.zip); err != nil {
 		// A failed block upload stops the zip too: report its cause.
 		if uerr := bw.Close(false); uerr != nil {
 			err = uerr

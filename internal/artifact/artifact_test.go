@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -58,6 +59,10 @@ func logLines(seed uint64, n int) []byte {
 	}
 	return b.Bytes()[:n]
 }
+
+// testSegment is a small segment size, so that multi-segment files stay
+// cheap under the race detector.
+const testSegment = 64 << 10
 
 // quickOptions are options for tests: tiny waits, masks and warnings kept.
 type recorder struct {
@@ -122,15 +127,24 @@ func TestUploadRoundTrip(t *testing.T) {
 		"empty.log":                   {},
 		"nested/deeper/stage2.log":    logLines(2, 3000),
 		"nested/编译 stage ü.log":       []byte("non-ASCII name\n"),
-		"big/stage3.log":              logLines(3, 2*segmentSize+12345), // three segments
-		"big/exactly-one-segment.log": logLines(4, segmentSize),
+		"big/stage3.log":              logLines(3, 2*testSegment+12345), // three segments
+		"big/exactly-one-segment.log": logLines(4, testSegment),
 	}
 	dir := writeTree(t, files)
 	f := newFake(t)
 	var rec recorder
 	o := rec.options("codearts-build-logs-42", dir)
-	o.BlockSize = 256 << 10
+	masked := o.AddMask
+	putsBeforeMask := -1
+	o.AddMask = func(s string) {
+		f.mu.Lock()
+		putsBeforeMask = max(putsBeforeMask, f.blockPuts+f.listed)
+		f.mu.Unlock()
+		masked(s)
+	}
+	o.BlockSize = 32 << 10
 	o.Workers = 3
+	o.zip.segSize = testSegment
 	o.UserAgent = "codearts-logs/test"
 	res, err := Upload(context.Background(), f.service(), o)
 	f.check()
@@ -196,6 +210,78 @@ func TestUploadRoundTrip(t *testing.T) {
 	if len(rec.warns) != 0 {
 		t.Errorf("warnings %q", rec.warns)
 	}
+	if putsBeforeMask != 0 {
+		t.Errorf("%d blob requests before the sig was masked", putsBeforeMask)
+	}
+}
+
+func TestUploadTwirpTruncatedAnswerRetried(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+	f := newFake(t)
+	f.truncate["CreateArtifact"] = 1
+	f.truncate["FinalizeArtifact"] = 2
+	var rec recorder
+	res, err := Upload(context.Background(), f.service(), rec.options("logs", dir))
+	f.check()
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.calls["CreateArtifact"] != 2 || f.calls["FinalizeArtifact"] != 3 || res.ID != 987654321012 {
+		t.Errorf("calls %v, id %d; want truncated answers retried", f.calls, res.ID)
+	}
+}
+
+func TestUploadTwirpTransportError(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+	f := newFake(t)
+	svc := f.service()
+	f.srv.Close()
+	var rec recorder
+	o := rec.options("logs", dir)
+	o.RetryMax = 1
+	_, err := Upload(context.Background(), svc, o)
+	if err == nil || !strings.Contains(err.Error(), "CreateArtifact") || !strings.Contains(err.Error(), "connect") {
+		t.Fatalf("error %v, want a CreateArtifact connection error", err)
+	}
+	if strings.Contains(err.Error(), svc.RuntimeToken) {
+		t.Errorf("error %q contains the runtime token", err)
+	}
+}
+
+// TestZipMemoryBounded checks that the zip is streamed: zipping 16 MiB
+// allocates well under half of it. Not parallel: it reads process-wide
+// allocation counters.
+func TestZipMemoryBounded(t *testing.T) {
+	chunk := logLines(8, 1<<20)
+	data := bytes.Repeat(chunk, 8) // repeats too far apart for deflate's window
+	dir := writeTree(t, map[string][]byte{"a.log": data, "c/d.log": data})
+	files, err := collectFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out countWriter
+	out.w = io.Discard
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	// Stored blocks (level 0): the pipeline, not deflate, is under test, and
+	// the zip is as big as the input, so buffering it would show.
+	if err := writeZip(context.Background(), &out, files, zipConfig{workers: 2, segSize: 1 << 20, level: 0}); err != nil {
+		t.Fatal(err)
+	}
+	runtime.ReadMemStats(&after)
+	alloc := after.TotalAlloc - before.TotalAlloc
+	if limit := uint64(7 << 20); alloc > limit {
+		t.Errorf("zipping %d MiB allocated %.1f MiB, want under %d MiB", 2*len(data)>>20, float64(alloc)/(1<<20), limit>>20)
+	}
+	if out.n < int64(2*len(data)) {
+		t.Errorf("stored zip of %d bytes for 2×%d bytes of logs", out.n, len(data))
+	}
+	t.Logf("16 MiB -> %d-byte zip, %.1f MiB allocated", out.n, float64(alloc)/(1<<20))
 }
 
 func TestZipEntries(t *testing.T) {
@@ -224,7 +310,7 @@ func TestZipEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := writeZip(context.Background(), &buf, files, 2); err != nil {
+	if err := writeZip(context.Background(), &buf, files, zipConfig{workers: 2, segSize: testSegment, level: compressionLevel}); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))

@@ -58,7 +58,8 @@ type fake struct {
 	blockStatus   int // when non-zero, every block PUT answers this
 	createAnswer  string
 	finalizeAnswr string
-	twirpSeen     chan string // when set, gets each Twirp method called
+	twirpSeen     chan string    // when set, gets each Twirp method called
+	truncate      map[string]int // answers to cut short, per Twirp method
 }
 
 func newFake(t *testing.T) *fake {
@@ -70,6 +71,7 @@ func newFake(t *testing.T) *fake {
 		blocks:    map[string][]byte{},
 		twirpFail: map[string][]int{},
 		twirpBody: map[string]string{},
+		truncate:  map[string]int{},
 	}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
@@ -161,6 +163,13 @@ func (f *fake) serveTwirp(w http.ResponseWriter, r *http.Request, method string)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	if f.truncate[method] > 0 {
+		// Promise more than is sent: the client sees an unexpected EOF.
+		f.truncate[method]--
+		w.Header().Set("Content-Length", "1000")
+		io.WriteString(w, `{"ok":true,`)
+		return
+	}
 	switch method {
 	case "CreateArtifact":
 		f.creates = append(f.creates, body)

@@ -126,11 +126,18 @@ type segResult struct {
 	err  error
 }
 
+// zipConfig says how to compress.
+type zipConfig struct {
+	workers int   // parallel compressors
+	segSize int64 // bytes per segment
+	level   int   // deflate level
+}
+
 // writeZip writes a zip of files to dst. Segments are compressed by workers
 // into temporary files under a private folder, at most about 2×workers ahead
 // of the writer, which copies them in order; memory use does not depend on
 // the total size.
-func writeZip(ctx context.Context, dst io.Writer, files []entry, workers int) (err error) {
+func writeZip(ctx context.Context, dst io.Writer, files []entry, cfg zipConfig) (err error) {
 	tmpDir, err := os.MkdirTemp("", "codearts-artifact-")
 	if err != nil {
 		return fmt.Errorf("zip: %w", err)
@@ -146,19 +153,23 @@ func writeZip(ctx context.Context, dst io.Writer, files []entry, workers int) (e
 	}()
 
 	jobs := make(chan segJob)
-	order := make(chan segJob, 2*workers)
+	order := make(chan segJob, 2*cfg.workers)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(jobs)
 		defer close(order)
-		produceSegments(ctx, files, jobs, order)
+		produceSegments(ctx, files, cfg.segSize, jobs, order)
 	}()
-	for range workers {
+	for range cfg.workers {
+		fw, err := flate.NewWriter(io.Discard, cfg.level)
+		if err != nil {
+			return fmt.Errorf("zip: %w", err)
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			compressSegments(ctx, tmpDir, jobs)
+			compressSegments(ctx, fw, tmpDir, jobs)
 		}()
 	}
 	return copySegments(ctx, dst, files, order)
@@ -166,15 +177,15 @@ func writeZip(ctx context.Context, dst io.Writer, files []entry, workers int) (e
 
 // produceSegments cuts every file into segments and hands each one both to
 // the workers and, in order, to the writer.
-func produceSegments(ctx context.Context, files []entry, jobs, order chan<- segJob) {
+func produceSegments(ctx context.Context, files []entry, segSize int64, jobs, order chan<- segJob) {
 	for i, f := range files {
-		nseg := int((f.size + segmentSize - 1) / segmentSize)
+		nseg := int((f.size + segSize - 1) / segSize)
 		if nseg == 0 {
 			nseg = 1 // an empty file still needs an (empty) deflate stream
 		}
 		for s := range nseg {
-			off := int64(s) * segmentSize
-			n := min(f.size-off, segmentSize)
+			off := int64(s) * segSize
+			n := min(f.size-off, segSize)
 			if s == nseg-1 {
 				// Read whatever the file holds now, so that a log still
 				// growing is not cut mid-line without notice.
@@ -197,20 +208,20 @@ func produceSegments(ctx context.Context, files []entry, jobs, order chan<- segJ
 }
 
 // compressSegments is a worker: it deflates segments into temporary files.
-func compressSegments(ctx context.Context, tmpDir string, jobs <-chan segJob) {
-	fw, _ := flate.NewWriter(io.Discard, compressionLevel) // the level is valid
+func compressSegments(ctx context.Context, fw *flate.Writer, tmpDir string, jobs <-chan segJob) {
 	buf := make([]byte, 256<<10)
+	bw := bufio.NewWriterSize(io.Discard, 256<<10)
 	for j := range jobs {
 		if err := ctx.Err(); err != nil {
 			j.res.err = err
 		} else {
-			j.res.err = compressSegment(fw, buf, tmpDir, j)
+			j.res.err = compressSegment(fw, bw, buf, tmpDir, j)
 		}
 		close(j.res.done)
 	}
 }
 
-func compressSegment(fw *flate.Writer, buf []byte, tmpDir string, j segJob) error {
+func compressSegment(fw *flate.Writer, bw *bufio.Writer, buf []byte, tmpDir string, j segJob) error {
 	in, err := os.Open(j.path)
 	if err != nil {
 		return fmt.Errorf("zip: %w", err)
@@ -225,7 +236,7 @@ func compressSegment(fw *flate.Writer, buf []byte, tmpDir string, j segJob) erro
 		return fmt.Errorf("zip: %w", err)
 	}
 	j.res.tmp = out.Name()
-	bw := bufio.NewWriterSize(out, 256<<10)
+	bw.Reset(out)
 	cw := &countWriter{w: bw}
 	fw.Reset(cw)
 	for {
