@@ -130,7 +130,10 @@ const DefaultBlockSize = 8 << 20
 
 func (o *Options) defaults() {
 	if o.Transport == nil {
-		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		o.Transport = http.DefaultTransport
+		if t, ok := http.DefaultTransport.(*http.Transport); ok {
+			o.Transport = t.Clone()
+		}
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "codearts-logs"
@@ -240,12 +243,17 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 	}
 	maskSignedURL(signed, o.AddMask)
 
-	bw := newBlockWriter(ctx, client, signed, o.UserAgent, o.BlockSize)
+	uctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	bw := newBlockWriter(uctx, client, signed, o.UserAgent, o.BlockSize)
 	if err := writeZip(ctx, bw, files, o.zip); err != nil {
-		// A failed block upload stops the zip too: report its cause.
-		if uerr := bw.Close(false); uerr != nil {
+		// A failed block upload stops the zip: then report its cause.
+		// Otherwise stop the uploader without waiting for its retries.
+		if uerr := bw.failed(); uerr != nil {
 			err = uerr
 		}
+		cancel()
+		_ = bw.Close(false)
 		return Result{}, fmt.Errorf("upload artifact %q: %w", o.Name, err)
 	}
 	if err := bw.Close(true); err != nil {

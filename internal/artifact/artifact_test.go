@@ -880,3 +880,37 @@ func keys[V any](m map[string]V) []string {
 	slices.Sort(ks)
 	return ks
 }
+
+// TestZipFailureCleansUp checks that a file that cannot be read fails the
+// zip with its name, and that no temporary file is left, on failure or
+// success. Not parallel: it sets TMPDIR.
+func TestZipFailureCleansUp(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	dir := writeTree(t, map[string][]byte{"a.log": logLines(9, 300_000), "b.log": []byte("b\n")})
+	files, err := collectFiles(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := zipConfig{workers: 2, segSize: testSegment, level: 1}
+	if err := writeZip(context.Background(), io.Discard, files, cfg); err != nil {
+		t.Fatal(err)
+	}
+	missing := append(slices.Clone(files), entry{path: filepath.Join(dir, "gone.log"), name: "gone.log", size: 10})
+	err = writeZip(context.Background(), io.Discard, missing, cfg)
+	if err == nil || !strings.Contains(err.Error(), "gone.log") || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("error %v, want one naming gone.log", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := writeZip(ctx, io.Discard, files, cfg); !errors.Is(err, context.Canceled) {
+		t.Errorf("canceled zip: %v", err)
+	}
+	left, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) != 0 {
+		t.Errorf("temporary files left: %v", left)
+	}
+}

@@ -151,6 +151,16 @@ func (b *blockWriter) send() error {
 	}
 }
 
+// failed returns the uploader's error if it has stopped on one.
+func (b *blockWriter) failed() error {
+	select {
+	case <-b.done:
+		return b.err
+	default:
+		return nil
+	}
+}
+
 // Close sends the last partial block, waits for the uploads and commits the
 // block list. It must be called once, also after a failed Write, to stop
 // the uploader.
