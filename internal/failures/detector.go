@@ -1,0 +1,393 @@
+package failures
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+	"unicode/utf8"
+)
+
+// Default excerpt options, the defaults of the context-lines and
+// max-excerpt-lines inputs.
+const (
+	DefaultContext    = 3
+	DefaultMaxLines   = 40
+	DefaultMaxLineLen = 500
+)
+
+// Options bound the excerpt, and so the Detector's memory.
+type Options struct {
+	// Context is how many lines are shown before and after each failure
+	// line. 0 shows failure lines alone; a negative value means
+	// DefaultContext.
+	Context int
+	// MaxLines is the most lines the excerpt (all hunks together) and the
+	// tail hold; 0 or less means DefaultMaxLines.
+	MaxLines int
+	// MaxLineLen is the most bytes of a line's cleaned text kept in an
+	// excerpt; a longer line is cut on a UTF-8 boundary and ends with the
+	// marker " … [cut N bytes]". 0 or less means DefaultMaxLineLen.
+	MaxLineLen int
+}
+
+// DefaultOptions returns the options used when the inputs are not set.
+func DefaultOptions() Options {
+	return Options{Context: DefaultContext, MaxLines: DefaultMaxLines, MaxLineLen: DefaultMaxLineLen}
+}
+
+// normalized applies the defaults.
+func (o Options) normalized() Options {
+	if o.Context < 0 {
+		o.Context = DefaultContext
+	}
+	if o.MaxLines <= 0 {
+		o.MaxLines = DefaultMaxLines
+	}
+	if o.MaxLineLen <= 0 {
+		o.MaxLineLen = DefaultMaxLineLen
+	}
+	return o
+}
+
+// ErrWriteAfterResult is returned by a Write that follows Result without a
+// Reset in between: Result ended the stream.
+var ErrWriteAfterResult = errors.New("failures: write after Result")
+
+// ringLine is a line kept for context before a failure and for the tail.
+type ringLine struct {
+	num  int64
+	raw  []byte // first rawCap bytes of the line, reused between lines
+	full int64  // length of the whole line
+}
+
+// Detector finds failure lines in a log as it is written to it, in one pass
+// over the bytes, and keeps the excerpt. Its memory is bounded by the
+// Options (about (Context+MaxLines) * (2*MaxLineLen+256) bytes plus
+// MatchWindow for an unfinished line), never by the size of the log or of a
+// line. A Detector is not safe for concurrent use; its Matcher is shared
+// safely.
+type Detector struct {
+	m        *Matcher
+	o        Options
+	ringSize int // max(MaxLines, Context): lines kept for context and tail
+	rawCap   int // bytes of a line kept for its excerpt text
+	partCap  int // bytes of an unfinished line kept: enough to match and to show it
+
+	ring     []ringLine // the last lines seen, oldest at ringHead once full
+	ringHead int
+
+	part    []byte // first partCap bytes of the unfinished line
+	partLen int64  // its length so far; 0 when the last byte written was '\n'
+
+	scratch []byte // ANSI-free copy of a line for the matcher
+	find    gateScan
+
+	res         Result
+	emitted     int   // lines in res.Hunks
+	lastEmitted int64 // number of the last line in res.Hunks, 0 when none
+	after       int   // lines of context still to show after the last failure line
+	done        bool  // Result was called
+}
+
+// NewDetector returns a Detector that uses m to recognise failure lines and
+// keeps an excerpt bounded by o (zero fields get their defaults, except
+// Context: see Options).
+func NewDetector(m *Matcher, o Options) *Detector {
+	o = o.normalized()
+	d := &Detector{
+		m:        m,
+		o:        o,
+		ringSize: max(o.MaxLines, o.Context),
+		rawCap:   2*o.MaxLineLen + 256,
+	}
+	d.partCap = max(MatchWindow, d.rawCap)
+	d.find = newGateScan()
+	return d
+}
+
+// Reset forgets everything written so far, to scan a log again from its
+// first byte (the download is retried). Results returned before are not
+// changed.
+func (d *Detector) Reset() {
+	d.ring = d.ring[:0]
+	d.ringHead = 0
+	d.part = d.part[:0]
+	d.partLen = 0
+	d.res = Result{}
+	d.emitted = 0
+	d.lastEmitted = 0
+	d.after = 0
+	d.done = false
+}
+
+// Write scans p, the next bytes of the log. Lines may be split across
+// Writes anywhere, even inside a UTF-8 sequence or "\r\n": the Result does
+// not depend on how the log was split. Write never fails, except after
+// Result (ErrWriteAfterResult).
+func (d *Detector) Write(p []byte) (int, error) {
+	if d.done {
+		return 0, ErrWriteAfterResult
+	}
+	n := len(p)
+	d.res.Bytes += int64(n)
+	if d.partLen > 0 {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			d.appendPart(p)
+			return n, nil
+		}
+		d.appendPart(p[:i])
+		d.finishPart()
+		p = p[i+1:]
+	}
+	last := bytes.LastIndexByte(p, '\n')
+	if last >= 0 {
+		d.block(p[:last+1])
+	}
+	d.appendPart(p[last+1:])
+	return n, nil
+}
+
+// Result ends the stream: it counts a last line that has no newline, and
+// returns what the pass found. Calling it again returns the same Result;
+// call Reset before writing again. Tail is filled only when no line
+// matched: it is meant for a stage whose status is failed while its log has
+// no failure line (the Detector does not know the status).
+func (d *Detector) Result() Result {
+	if !d.done {
+		if d.partLen > 0 {
+			d.finishPart()
+		}
+		d.done = true
+	}
+	r := d.res
+	r.Hunks = append([]Hunk(nil), d.res.Hunks...)
+	if r.Matches == 0 {
+		n := min(len(d.ring), d.o.MaxLines)
+		r.Tail = make([]Line, 0, n)
+		for k := n; k > 0; k-- {
+			l := d.ringAt(k)
+			r.Tail = append(r.Tail, Line{Number: l.num, Text: cleanLine(l.raw, l.full, d.o.MaxLineLen)})
+		}
+	}
+	return r
+}
+
+// appendPart adds b to the unfinished line, keeping its first partCap bytes.
+func (d *Detector) appendPart(b []byte) {
+	if room := d.partCap - len(d.part); room > 0 {
+		d.part = append(d.part, b[:min(room, len(b))]...)
+	}
+	d.partLen += int64(len(b))
+}
+
+// finishPart handles the unfinished line once its end is known.
+func (d *Detector) finishPart() {
+	d.line(d.part, d.partLen, nil, 0)
+	d.push(d.res.Lines, d.part, d.partLen)
+	d.part = d.part[:0]
+	d.partLen = 0
+}
+
+// block handles b, complete lines that begin at a line start and end with
+// '\n'. Lines without a needle are only counted; the others, and the lines
+// of context after a failure, go through line.
+func (d *Detector) block(b []byte) {
+	d.find.reset()
+	everyLine := d.m.extra != nil // user patterns have no pre-filter
+	for pos := 0; pos < len(b); {
+		start := pos
+		if !everyLine && (d.after == 0 || d.emitted >= d.o.MaxLines) {
+			h := d.find.find(b, pos)
+			if h < 0 {
+				d.res.Lines += int64(bytes.Count(b[pos:], []byte{'\n'}))
+				break
+			}
+			start = pos + bytes.LastIndexByte(b[pos:h], '\n') + 1
+			d.res.Lines += int64(bytes.Count(b[pos:start], []byte{'\n'}))
+		}
+		end := start + bytes.IndexByte(b[start:], '\n')
+		d.line(b[start:end], int64(end-start), b, start)
+		pos = end + 1
+	}
+	d.pushLast(b)
+}
+
+// line handles one line: raw is the line or its first bytes, full its
+// length. When the line is inside a block, b is the block and start the
+// line's index in it, so that context before it can be read from b;
+// otherwise b is nil.
+func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
+	d.res.Lines++
+	num := d.res.Lines
+	if !d.m.matchLine(raw, full, &d.scratch) {
+		if d.after > 0 && d.emitted < d.o.MaxLines {
+			d.emit(num, raw, full, false)
+			d.after--
+		}
+		return
+	}
+	d.res.Matches++
+	if d.res.Matches == 1 {
+		d.res.First = Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen), Match: true}
+	}
+	room := d.o.MaxLines - d.emitted
+	if room <= 0 {
+		d.after = 0
+		return
+	}
+	// Context before: the lines just above, not shown yet, leaving room
+	// for the failure line itself.
+	want := int(min(int64(min(d.o.Context, room-1)), num-1-d.lastEmitted))
+	if want > 0 {
+		d.emitBefore(num, want, b, start)
+	}
+	d.emit(num, raw, full, true)
+	d.after = d.o.Context
+}
+
+// emitBefore shows the want lines before line num: from the block b (lines
+// before start) and, above the block, from the ring.
+func (d *Detector) emitBefore(num int64, want int, b []byte, start int) {
+	type ctx struct {
+		raw  []byte
+		full int64
+	}
+	var buf [16]ctx
+	lines := buf[:0] // nearest first
+	end := start     // b[:end] ends with the '\n' of the line above
+	for len(lines) < want && end > 0 {
+		s := bytes.LastIndexByte(b[:end-1], '\n') + 1
+		lines = append(lines, ctx{b[s : end-1], int64(end - 1 - s)})
+		end = s
+	}
+	for k := 1; len(lines) < want && k <= len(d.ring); k++ {
+		l := d.ringAt(k)
+		lines = append(lines, ctx{l.raw, l.full})
+	}
+	for i := len(lines) - 1; i >= 0; i-- {
+		d.emit(num-int64(i)-1, lines[i].raw, lines[i].full, false)
+	}
+}
+
+// emit adds line num to the excerpt, to the last hunk when it follows it.
+func (d *Detector) emit(num int64, raw []byte, full int64, match bool) {
+	l := Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen), Match: match}
+	if n := len(d.res.Hunks); n > 0 && d.lastEmitted == num-1 {
+		d.res.Hunks[n-1].Lines = append(d.res.Hunks[n-1].Lines, l)
+	} else {
+		d.res.Hunks = append(d.res.Hunks, Hunk{Lines: []Line{l}})
+	}
+	d.lastEmitted = num
+	d.emitted++
+	if match {
+		d.res.Shown++
+	}
+}
+
+// pushLast keeps the last lines of block b in the ring. The last line of b
+// is line d.res.Lines.
+func (d *Detector) pushLast(b []byte) {
+	var idx [2 * DefaultMaxLines]int // line starts, last line first
+	starts := idx[:0]
+	for end := len(b); end > 0 && len(starts) < d.ringSize; {
+		s := bytes.LastIndexByte(b[:end-1], '\n') + 1
+		starts = append(starts, s)
+		end = s
+	}
+	for i := len(starts) - 1; i >= 0; i-- {
+		s := starts[i]
+		e := s + bytes.IndexByte(b[s:], '\n')
+		d.push(d.res.Lines-int64(i), b[s:e], int64(e-s))
+	}
+}
+
+// push keeps line num (its first rawCap bytes) in the ring, dropping the
+// oldest line when the ring is full.
+func (d *Detector) push(num int64, raw []byte, full int64) {
+	raw = raw[:min(len(raw), d.rawCap)]
+	if len(d.ring) < d.ringSize {
+		d.ring = append(d.ring, ringLine{num: num, raw: append([]byte(nil), raw...), full: full})
+		return
+	}
+	l := &d.ring[d.ringHead]
+	l.num, l.raw, l.full = num, append(l.raw[:0], raw...), full
+	d.ringHead = (d.ringHead + 1) % len(d.ring)
+}
+
+// ringAt returns the k-th newest line of the ring (k=1: the newest).
+func (d *Detector) ringAt(k int) *ringLine {
+	n := len(d.ring)
+	return &d.ring[(d.ringHead+n-k)%n]
+}
+
+// matchLine matches a line of which raw holds the first bytes and full is
+// the length, the same way whether the line came whole or in pieces.
+func (m *Matcher) matchLine(raw []byte, full int64, scratch *[]byte) bool {
+	if full > int64(len(raw)) || len(raw) > MatchWindow {
+		raw = raw[:min(len(raw), MatchWindow)]
+		// The line goes on beyond what is matched: its end ('\r') is not
+		// seen.
+		return m.matchText(raw, scratch)
+	}
+	return m.matchText(bytes.TrimRight(raw, "\r"), scratch)
+}
+
+// cutMarker ends a line cut in an excerpt.
+const cutMarker = " … [cut "
+
+// cleanLine is the excerpt text of a line: raw is its first bytes and full
+// its length. ANSI escape sequences and a trailing '\r' are removed, other
+// control characters become spaces, invalid UTF-8 becomes U+FFFD, and the
+// text is cut to max bytes on a rune boundary, with a marker saying how
+// many bytes of the line were not shown.
+func cleanLine(raw []byte, full int64, maxLen int) string {
+	raw = raw[:min(len(raw), 2*maxLen+256)]
+	complete := int64(len(raw)) == full
+	if complete {
+		raw = bytes.TrimRight(raw, "\r")
+	}
+	out := make([]byte, 0, min(len(raw), maxLen)+32)
+	i := 0
+loop:
+	for i < len(raw) {
+		c := raw[i]
+		switch {
+		case c == esc:
+			i = skipEscape(raw, i)
+			continue
+		case c < utf8.RuneSelf:
+			if c < 0x20 && c != '\t' || c == 0x7f {
+				c = ' '
+			}
+			if len(out)+1 > maxLen {
+				break loop
+			}
+			out = append(out, c)
+			i++
+			continue
+		}
+		if !complete && !utf8.FullRune(raw[i:]) {
+			break // a rune cut by the kept prefix: the line is cut here
+		}
+		r, size := utf8.DecodeRune(raw[i:])
+		if r >= 0x80 && r <= 0x9f {
+			r = ' ' // C1 controls
+		}
+		if len(out)+utf8.RuneLen(r) > maxLen {
+			break
+		}
+		out = utf8.AppendRune(out, r)
+		i += size
+	}
+	cut := full - int64(i) // bytes of the line not shown
+	if complete {
+		cut = int64(len(raw) - i) // a trailing '\r' removed is not cut text
+	}
+	if cut > 0 {
+		out = append(out, cutMarker...)
+		out = strconv.AppendInt(out, cut, 10)
+		out = append(out, " bytes]"...)
+	}
+	return string(out)
+}
