@@ -1,0 +1,49 @@
+package artifact
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+)
+
+// FuzzBackendIDs feeds arbitrary runtime tokens: the parser must not panic,
+// must find ids only in an Actions.Results scope, and must never quote the
+// token in its error.
+func FuzzBackendIDs(f *testing.F) {
+	f.Add(makeToken(`{"scp":"Actions.Results:1:1"}`))
+	f.Add(makeToken(`{"scp":["Actions.Results:a:b"]}`))
+	f.Add(makeToken(`{"scp":"Actions.Results::"}`))
+	f.Add(makeToken(`{"scp":7}`))
+	f.Add("a.b.c")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, token string) {
+		run, job, err := backendIDs(token)
+		if err != nil {
+			// Messages hold at most one '.', so a token with two cannot
+			// appear in them by chance.
+			if strings.Count(token, ".") >= 2 && strings.Contains(err.Error(), token) {
+				t.Fatalf("error %q quotes the token", err)
+			}
+			return
+		}
+		if run == "" || job == "" || strings.Contains(run+job, ":") || strings.ContainsAny(run+job, " \t\n") {
+			t.Fatalf("ids %q %q from %q", run, job, token)
+		}
+	})
+}
+
+// FuzzAnswerFields feeds arbitrary Twirp answers to the field readers.
+func FuzzAnswerFields(f *testing.F) {
+	f.Add(`{"ok":true,"artifactId":"12","signedUploadUrl":"http://x/?sig=1"}`)
+	f.Add(`{"ok":true,"artifact_id":12}`)
+	f.Add(`{"artifact_id":1e3}`)
+	f.Add(`{"artifact_id":"-1"}`)
+	f.Fuzz(func(t *testing.T, answer string) {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal([]byte(answer), &fields) != nil {
+			return
+		}
+		_, _ = stringField(fields, "signed_upload_url")
+		_, _ = int64Field(fields, "artifact_id")
+	})
+}
