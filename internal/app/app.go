@@ -1,0 +1,151 @@
+// Package app is the program: it reads the inputs, runs the flow of
+// product.md (stages, wait, downloads, report, artifact, outputs) and
+// returns the exit code. main only wires the process to it, so the whole
+// program runs inside tests with injected environment and streams.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/atomicfile"
+	"github.com/codearts-tools/codearts-logs/internal/config"
+	"github.com/codearts-tools/codearts-logs/internal/ghaction"
+	"github.com/codearts-tools/codearts-logs/internal/report"
+)
+
+// Env is everything the program takes from its process.
+type Env struct {
+	Args      []string // without the program name
+	LookupEnv func(string) (string, bool)
+	Stdout    io.Writer
+	Stderr    io.Writer
+	Version   string
+
+	// Transport replaces the HTTP transport (tests); nil uses the default.
+	Transport http.RoundTripper
+	// PollInterval is the first delay between full-stages polls while
+	// waiting; 0 means 2s. Tests shorten it.
+	PollInterval time.Duration
+	// RetryWait overrides the client's first retry delay (tests); 0 = 1s.
+	RetryWait time.Duration
+}
+
+func (e *Env) getenv(k string) string {
+	v, _ := e.LookupEnv(k)
+	return v
+}
+
+// Main runs the program and returns its exit code.
+func Main(ctx context.Context, env Env) int {
+	if env.LookupEnv == nil {
+		env.LookupEnv = os.LookupEnv
+	}
+	if env.Version == "" {
+		env.Version = "dev"
+	}
+	args := env.Args
+	switch {
+	case len(args) > 0 && args[0] == "demo":
+		return runDemo(ctx, env, args[1:])
+	case len(args) > 0 && (args[0] == "version" || args[0] == "--version"):
+		fmt.Fprintf(env.Stdout, "codearts-logs %s\n", env.Version)
+		return report.ExitOK
+	case len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help"):
+		usage(env.Stdout)
+		return report.ExitOK
+	case len(args) > 0:
+		input, err := parseFlags(args, env.Stderr)
+		if err != nil {
+			fmt.Fprintf(env.Stderr, "codearts-logs: %v\n\n", err)
+			usage(env.Stderr)
+			return report.ExitBadInput
+		}
+		wd, _ := os.Getwd()
+		return run(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: wd})
+	case env.getenv("GITHUB_ACTIONS") == "true":
+		// The Docker action: inputs arrive as INPUT_<NAME> (hyphens kept).
+		input := func(name string) (string, bool) {
+			return env.LookupEnv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_")))
+		}
+		ws := env.getenv("GITHUB_WORKSPACE")
+		if ws == "" {
+			ws, _ = os.Getwd()
+		}
+		return run(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: ws, InWorkspace: true})
+	default:
+		usage(env.Stderr)
+		return report.ExitBadInput
+	}
+}
+
+// maskSecrets tells the runner about every secret the run may hold, before
+// anything else is printed, including values that fail validation.
+func maskSecrets(r *ghaction.Runner, input func(string) (string, bool), getenv func(string) string) {
+	for _, name := range []string{"token", "secret-access-key"} {
+		if v, _ := input(name); v != "" {
+			r.AddMask(strings.TrimSpace(v))
+		}
+	}
+	for _, k := range []string{"CODEARTS_TOKEN", "HUAWEI_CLOUD_SECRET_ACCESS_KEY", "ACTIONS_RUNTIME_TOKEN"} {
+		if v := getenv(k); v != "" {
+			r.AddMask(strings.TrimSpace(v))
+		}
+	}
+}
+
+// redactor replaces every secret (and each line of a multi-line one) by ***.
+func redactor(secrets ...string) func(string) string {
+	var olds []string
+	for _, s := range secrets {
+		s = strings.TrimSpace(s)
+		if len(s) < 4 { // too short to redact without mangling ordinary text
+			continue
+		}
+		olds = append(olds, s, "***")
+	}
+	if len(olds) == 0 {
+		return func(s string) string { return s }
+	}
+	rep := strings.NewReplacer(olds...)
+	return rep.Replace
+}
+
+// workspaceOwner returns the owner of the workspace when this process runs
+// as root and the workspace belongs to someone else (the runner's user), so
+// that later steps can delete what the action created.
+func workspaceOwner(ws string) *atomicfile.Owner {
+	if ws == "" || os.Geteuid() != 0 {
+		return nil
+	}
+	fi, err := os.Stat(ws)
+	if err != nil {
+		return nil
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok || st.Uid == 0 {
+		return nil
+	}
+	return &atomicfile.Owner{UID: int(st.Uid), GID: int(st.Gid)}
+}
+
+// relOrAbs shows dir relative to base when it is inside it.
+func relOrAbs(base, dir string) string {
+	if rel, err := filepath.Rel(base, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		return rel
+	}
+	return dir
+}
+
+func isInputError(err error) bool {
+	var ie *config.InputError
+	return errors.As(err, &ie)
+}

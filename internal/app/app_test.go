@@ -1,0 +1,540 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/aksk"
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+)
+
+const (
+	okLog = "[2023/12/21 15:44:18.793 GMT+08:00] [INFO] [Maven构建:external_post_maven] : 该步骤开始执行。\n" +
+		"[2023/12/21 15:44:18.744 GMT+08:00] [INFO] BUILD SUCCESS\n" +
+		"[2023/12/21 15:44:18.744 GMT+08:00] [INFO] Total time: 5.408 s\n"
+	failLog = "[2023/12/21 15:44:18.100 GMT+08:00] [INFO] Compiling 12 source files\n" +
+		"[2023/12/21 15:44:18.200 GMT+08:00] [ERROR] /src/main/java/com/example/OrderService.java:[11,40] package com.example.billing does not exist\n" +
+		"[2023/12/21 15:44:18.300 GMT+08:00] [INFO] BUILD FAILURE\n" +
+		"[2023/12/21 15:44:18.400 GMT+08:00] exit code 1\n"
+)
+
+func threeStages() []fakecodearts.StageSpec {
+	return []fakecodearts.StageSpec{
+		{Task: "stage1", Name: "Code CheckOut", Status: "SUCCESS", Sequence: 1, Log: []byte(okLog)},
+		{Task: "stage2", Name: "Npm Test", Status: "SUCCESS", Sequence: 2, Log: []byte(okLog + okLog)},
+		{Task: "stage3", Name: "Maven Build", Status: "FAILED", Sequence: 3, Log: []byte(failLog)},
+	}
+}
+
+func TestActionDiscoversStagesAndReports(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	for _, s := range threeStages() {
+		if got := h.file(s.Task + ".log"); got != string(s.Log) {
+			t.Errorf("%s.log differs from the server's log", s.Task)
+		}
+	}
+	if got := strings.Join(h.savedFiles(), ","); got != "stage1.log,stage2.log,stage3.log,summary.md" {
+		t.Errorf("files = %s (no temporary files may remain)", got)
+	}
+
+	out := h.outputs()
+	if out["path"] != h.dir() {
+		t.Errorf("path output = %q", out["path"])
+	}
+	if out["failed-tasks"] != "stage3" {
+		t.Errorf("failed-tasks = %q", out["failed-tasks"])
+	}
+	var logs []logEntry
+	if err := json.Unmarshal([]byte(out["logs"]), &logs); err != nil {
+		t.Fatalf("logs output: %v: %s", err, out["logs"])
+	}
+	if len(logs) != 3 || logs[2].Task != "stage3" || logs[2].Name != "Maven Build" || logs[2].Status != "FAILED" ||
+		logs[2].Failures < 1 || logs[2].Lines != 4 || logs[0].Bytes != int64(len(okLog)) ||
+		logs[0].File != filepath.Join(h.dir(), "stage1.log") || logs[0].Error != "" {
+		t.Errorf("logs output = %+v", logs)
+	}
+
+	sum := h.summary()
+	for _, want := range []string{testRecord, "Code CheckOut", "Maven Build", "OrderService.java:[11,40]"} {
+		if !strings.Contains(sum, want) {
+			t.Errorf("summary lacks %q", want)
+		}
+	}
+	if disk := h.file("summary.md"); !strings.Contains(disk, "Maven Build") {
+		t.Errorf("summary.md lacks the table")
+	}
+	// One progress line per stage and a final line.
+	for _, task := range []string{"stage1", "stage2", "stage3"} {
+		if !strings.Contains(h.stdout.String(), "  "+task+" ") {
+			t.Errorf("no progress line for %s", task)
+		}
+	}
+	if !strings.Contains(h.stdout.String(), "3 of 3 stage log(s) saved") {
+		t.Errorf("no final line:\n%s", h.stdout.String())
+	}
+	// The failed stage gets one annotation with its first failure line.
+	var errs int
+	for _, c := range h.commands() {
+		if c.Name == "error" {
+			errs++
+			if !strings.Contains(c.Props, "stage3") || !strings.Contains(c.Data, "OrderService.java") {
+				t.Errorf("annotation = %+v", c)
+			}
+		}
+	}
+	if errs != 1 {
+		t.Errorf("%d error annotations, want 1", errs)
+	}
+	h.assertNoSecret(testToken)
+	// The fake was called under its prefix with the right parameters.
+	for _, r := range h.fake.Seen() {
+		if !strings.HasPrefix(r.Path, prefix+"/") {
+			t.Errorf("request outside the endpoint's path: %s", r.Path)
+		}
+		if strings.Contains(r.Path, "task-log") && r.Query.Get("log_level") != "INFO" {
+			t.Errorf("log_level = %q", r.Query.Get("log_level"))
+		}
+		if ua := r.Header.Get("User-Agent"); !strings.HasPrefix(ua, "codearts-logs/test") {
+			t.Errorf("User-Agent = %q", ua)
+		}
+	}
+}
+
+func TestListedTasksKeepOrderAndLevel(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{"task-names": "stage3, stage1\nstage3", "log-level": "debug"})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	var logs []logEntry
+	json.Unmarshal([]byte(h.outputs()["logs"]), &logs)
+	if len(logs) != 2 || logs[0].Task != "stage3" || logs[1].Task != "stage1" || logs[0].Name != "Maven Build" {
+		t.Errorf("logs = %+v", logs)
+	}
+	if h.fake.Requests("stage2") != 0 {
+		t.Error("an unlisted stage was downloaded")
+	}
+	for _, r := range h.fake.Seen() {
+		if strings.Contains(r.Path, "task-log") && r.Query.Get("log_level") != "DEBUG" {
+			t.Errorf("log_level = %q, want DEBUG", r.Query.Get("log_level"))
+		}
+	}
+}
+
+func TestBadInputMakesNoRequest(t *testing.T) {
+	t.Parallel()
+	cases := map[string]map[string]string{
+		"record-id":        {"record-id": "../../etc"},
+		"task-names":       {"task-names": "stage1,../../x"},
+		"endpoint":         {"endpoint": "http://example.com/api"},
+		"concurrency":      {"concurrency": "100"},
+		"failure-patterns": {"failure-patterns": "([a-"},
+		"token":            {"token": ""},
+	}
+	for input, in := range cases {
+		t.Run(input, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, fakecodearts.Options{})
+			h.fake.AddRecord(testRecord, threeStages()...)
+			h.inputs(in)
+			if code := h.run(); code != 2 {
+				t.Fatalf("exit %d, want 2", code)
+			}
+			if n := len(h.fake.Seen()); n != 0 {
+				t.Errorf("%d requests made before validation", n)
+			}
+			var msgs []string
+			for _, c := range h.commands() {
+				if c.Name == "error" {
+					msgs = append(msgs, c.Data)
+				}
+			}
+			if len(msgs) != 1 || !strings.Contains(msgs[0], "input "+input) {
+				t.Errorf("want one error naming %s, got %q", input, msgs)
+			}
+			if _, err := os.Stat(h.dir()); err == nil {
+				t.Error("output folder created for a bad input")
+			}
+		})
+	}
+}
+
+func TestMissingStageIsReportedOthersSaved(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	st := threeStages()
+	st[1].Faults = []fakecodearts.Fault{{Status: 404, Code: "CB.00060214", Msg: "URL not found"}}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{"fail-on-build-failure": "true"})
+	if code := h.run(); code != 3 {
+		t.Fatalf("exit %d, want 3 (a log is missing wins over a build failure)\n%s", code, h.stdout.String())
+	}
+	if h.fake.Requests("stage2") != 1 {
+		t.Errorf("404 retried: %d requests", h.fake.Requests("stage2"))
+	}
+	if got := strings.Join(h.savedFiles(), ","); got != "stage1.log,stage3.log,summary.md" {
+		t.Errorf("files = %s", got)
+	}
+	sum := h.summary()
+	if !strings.Contains(sum, "CB.00060214") || !strings.Contains(sum, "404") {
+		t.Errorf("summary lacks the error code:\n%s", sum)
+	}
+	var logs []logEntry
+	json.Unmarshal([]byte(h.outputs()["logs"]), &logs)
+	if logs[1].Error == "" || logs[1].File != "" {
+		t.Errorf("logs[1] = %+v", logs[1])
+	}
+}
+
+func TestFailOnBuildFailure(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{"fail-on-build-failure": "true"})
+	if code := h.run(); code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+}
+
+func TestRetriedFaultsRecover(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	st := threeStages()
+	st[0].Faults = []fakecodearts.Fault{{Status: 503, Code: "CB.00060100", Msg: "network busy"}, {Truncate: true}}
+	st[1].Faults = []fakecodearts.Fault{{Status: 400, Code: "CB.00060211", Msg: "too many requests"}, {Reset: true}, {Gzip: true}}
+	st[2].Faults = []fakecodearts.Fault{{Status: 429, Code: "APIGW.0308", RetryAfter: "0"}, {Chunked: true}}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	for _, s := range st {
+		if got := h.file(s.Task + ".log"); got != string(s.Log) {
+			t.Errorf("%s.log not byte-exact after retries", s.Task)
+		}
+	}
+	if !strings.Contains(h.stdout.String(), "retrying in") {
+		t.Error("retries were silent")
+	}
+	h.assertNoSecret(testToken)
+}
+
+func TestConcurrencyBound(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{Latency: 30 * time.Millisecond})
+	var specs []fakecodearts.StageSpec
+	for i := 1; i <= 12; i++ {
+		specs = append(specs, fakecodearts.StageSpec{Task: fmt.Sprintf("stage%d", i), Sequence: i, Log: []byte(okLog)})
+	}
+	h.fake.AddRecord(testRecord, specs...)
+	h.inputs(map[string]string{"concurrency": "3"})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if m := h.fake.MaxInFlight(); m > 3 || m < 2 {
+		t.Errorf("max in flight = %d, want 3 (at most the concurrency)", m)
+	}
+	if len(h.savedFiles()) != 13 {
+		t.Errorf("files = %v", h.savedFiles())
+	}
+}
+
+func TestDeadlineHonoured(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	st := threeStages()
+	st[2].Faults = []fakecodearts.Fault{{Stall: 30 * time.Second}}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{"timeout": "1s"})
+	start := time.Now()
+	code := h.run()
+	if code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Errorf("the 1s deadline was not honoured")
+	}
+	if _, err := os.Stat(filepath.Join(h.dir(), "stage3.log")); err == nil {
+		t.Error("a partial stage3.log was left")
+	}
+	if !strings.Contains(h.summary(), "stage3") {
+		t.Error("summary lacks the timed-out stage")
+	}
+}
+
+func TestAuthFailureStopsAllStagesWithOneMessage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	var specs []fakecodearts.StageSpec
+	for i := 1; i <= 8; i++ {
+		specs = append(specs, fakecodearts.StageSpec{Task: fmt.Sprintf("stage%d", i), Sequence: i, Log: []byte(okLog)})
+	}
+	h.fake.AddRecord(testRecord, specs...)
+	h.inputs(map[string]string{"token": "wrong-token-value-123", "task-names": "stage1 stage2 stage3 stage4 stage5 stage6 stage7 stage8"})
+	if code := h.run(); code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	var errs []string
+	for _, c := range h.commands() {
+		if c.Name == "error" {
+			errs = append(errs, c.Data)
+		}
+	}
+	if len(errs) != 1 || !strings.Contains(errs[0], "APIGW.0301") || !strings.Contains(errs[0], "IAM token") {
+		t.Errorf("want one authentication error naming the credential and code, got %q", errs)
+	}
+	total := 0
+	for i := 1; i <= 8; i++ {
+		total += h.fake.Requests(fmt.Sprintf("stage%d", i))
+	}
+	if total > 4 {
+		t.Errorf("%d task-log requests after an authentication failure", total)
+	}
+	h.assertNoSecret("wrong-token-value-123")
+}
+
+func TestServerEchoingTheTokenLeaksNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	st := threeStages()
+	st[0].Faults = []fakecodearts.Fault{{EchoToken: true, Status: 403, Code: "APIGW.0310"}}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{})
+	h.run()
+	h.assertNoSecret(testToken)
+}
+
+func TestHostileLogTextIsInert(t *testing.T) {
+	t.Parallel()
+	hostile := "[2023/12/21 15:44:18.100 GMT+08:00] [ERROR] build failed\n" +
+		"::set-output name=failed-tasks::none\n" +
+		"::add-mask::[ERROR]\n" +
+		"  ::error title=pwned::injected\n" +
+		"[INFO] ##[set-env name=PWNED]1\n" +
+		"::stop-commands::abc\n" +
+		"::endgroup::\n" +
+		"[ERROR] <script>alert(1)</script> | col | `tick`\n" +
+		"exit code 1\n"
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord,
+		fakecodearts.StageSpec{Task: "stage1", Name: "::warning::x <img src=x onerror=alert(1)>", Status: "FAILED", Sequence: 1, Log: []byte(hostile)})
+	h.inputs(map[string]string{})
+	h.run()
+	if !strings.Contains(h.stdout.String(), "::set-output name=failed-tasks::none") {
+		t.Fatal("the excerpt was not printed to the log")
+	}
+	groups := 0
+	for _, c := range h.commands() {
+		switch c.Name {
+		case "add-mask":
+			if strings.Contains(c.Data, "ERROR") {
+				t.Errorf("log text masked: %+v", c)
+			}
+		case "stop-commands", "error", "warning":
+		case "group":
+			groups++
+		case "endgroup":
+			groups--
+		default:
+			t.Errorf("log text became a live command: %+v", c)
+		}
+		if c.Name == "stop-commands" && c.Data == "abc" {
+			t.Errorf("log text paused commands: %+v", c)
+		}
+	}
+	if groups != 0 {
+		t.Errorf("groups unbalanced by log text")
+	}
+	if h.outputs()["failed-tasks"] != "stage1" {
+		t.Errorf("failed-tasks = %q", h.outputs()["failed-tasks"])
+	}
+	// Outside code fences (where HTML is shown literally) no tag from the
+	// log or the display name survives unescaped.
+	outside := outsideFences(h.summary())
+	for _, tag := range []string{"<script", "<img"} {
+		if regexp.MustCompile(`(^|[^\\])` + tag).MatchString(outside) {
+			t.Errorf("raw %s in the summary:\n%s", tag, h.summary())
+		}
+	}
+	if !strings.Contains(h.summary(), "[ERROR] <script>alert(1)</script> | col | `tick`") {
+		t.Errorf("the excerpt does not show the log line verbatim:\n%s", h.summary())
+	}
+}
+
+func TestWaitUntilFinished(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	st := threeStages()
+	st[2].Statuses = []string{"RUNNING", "RUNNING", "RUNNING", "FAILED"}
+	st[1].Statuses = []string{"RUNNING", "SUCCESS"}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{"wait-timeout": "30s"})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	if n := h.fake.StagesRequests(); n < 4 {
+		t.Errorf("%d full-stages polls, want at least 4", n)
+	}
+	if !strings.Contains(h.stdout.String(), "Waiting for the record to finish") {
+		t.Error("waiting was silent")
+	}
+	if h.outputs()["failed-tasks"] != "stage3" {
+		t.Errorf("the report must use the last poll's statuses: failed-tasks = %q", h.outputs()["failed-tasks"])
+	}
+}
+
+func TestWaitTimesOut(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	st := threeStages()
+	st[2].Statuses = []string{"RUNNING"}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{"wait-timeout": "300ms"})
+	if code := h.run(); code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	if len(h.savedFiles()) != 4 {
+		t.Errorf("what exists must still be downloaded: %v", h.savedFiles())
+	}
+	if !strings.Contains(h.summary(), "wait-timeout") {
+		t.Errorf("summary does not say the record was still running:\n%s", h.summary())
+	}
+}
+
+func TestAKSKFromEnvironmentOnly(t *testing.T) {
+	t.Parallel()
+	const ak, sk, project = "QTWAOYTTINDUT2QVKYUC", "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", "77b6a44cba5143ab91d13ab9a8ff44fd"
+	verify := func(r *http.Request) error {
+		return aksk.Verify(r, func(k string) (string, bool) { return sk, k == ak }, project, time.Now(), 15*time.Minute)
+	}
+	h := newHarness(t, fakecodearts.Options{Verify: verify})
+	st := threeStages()
+	st[0].Faults = []fakecodearts.Fault{{Status: 503, Code: "CB.00060100"}}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{"token": ""})
+	h.env["HUAWEI_CLOUD_ACCESS_KEY_ID"] = ak
+	h.env["HUAWEI_CLOUD_SECRET_ACCESS_KEY"] = sk
+	h.env["HUAWEI_CLOUD_PROJECT_ID"] = project
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	if h.fake.Requests("stage1") != 2 {
+		t.Errorf("the retried request must carry a fresh valid signature: %d requests", h.fake.Requests("stage1"))
+	}
+	for _, r := range h.fake.Seen() {
+		if r.Header.Get("X-Project-Id") != project || r.Header.Get("X-Auth-Token") != "" {
+			t.Errorf("headers = %v", r.Header)
+		}
+	}
+	h.assertNoSecret(sk)
+
+	// A wrong secret key is refused with APIGW.0301 and one message.
+	h2 := newHarness(t, fakecodearts.Options{Verify: verify})
+	h2.fake.AddRecord(testRecord, threeStages()...)
+	h2.inputs(map[string]string{"token": ""})
+	h2.env["HUAWEI_CLOUD_ACCESS_KEY_ID"] = ak
+	h2.env["HUAWEI_CLOUD_SECRET_ACCESS_KEY"] = "Wrong0SecretKey0Value0Here0123456789abcd"
+	if code := h2.run(); code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	if !strings.Contains(h2.summary(), "APIGW.0301") || !strings.Contains(h2.summary(), "AK/SK") {
+		t.Errorf("summary lacks the auth failure:\n%s", h2.summary())
+	}
+	h2.assertNoSecret("Wrong0SecretKey0Value0Here0123456789abcd")
+}
+
+func TestNoArtifactServiceWarnsOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	warnings := 0
+	for _, c := range h.commands() {
+		if c.Name == "warning" && strings.Contains(c.Data, "upload-artifact") {
+			warnings++
+		}
+	}
+	if warnings != 1 {
+		t.Errorf("%d warnings about the missing artifact service, want 1", warnings)
+	}
+}
+
+func TestCLIUsesFlagsAndEnvironment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.env = map[string]string{"CODEARTS_TOKEN": testToken}
+	out := filepath.Join(t.TempDir(), "logs")
+	code := h.run("--record-id", testRecord, "--endpoint", h.endpoint, "--path", out, "--task-names", "stage3")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stderr.String())
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "stage3.log")); err != nil || string(b) != failLog {
+		t.Fatalf("stage3.log: %v", err)
+	}
+	if strings.Contains(h.stdout.String(), "::") {
+		t.Errorf("workflow commands printed outside Actions:\n%s", h.stdout.String())
+	}
+	if !strings.Contains(h.stdout.String(), "OrderService.java") {
+		t.Errorf("terminal summary lacks the excerpt:\n%s", h.stdout.String())
+	}
+}
+
+func TestCLIRefusesSecretFlags(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.env = map[string]string{}
+	if code := h.run("--record-id", testRecord, "--token", "abc"); code != 2 {
+		t.Fatalf("exit %d, want 2", code)
+	}
+	if !strings.Contains(h.stderr.String(), "CODEARTS_TOKEN") {
+		t.Errorf("stderr = %s", h.stderr.String())
+	}
+	if len(h.fake.Seen()) != 0 {
+		t.Error("requests were made")
+	}
+}
+
+func TestRedactor(t *testing.T) {
+	t.Parallel()
+	r := redactor("secret-token", "", "ab")
+	if got := r("x secret-token y ab"); got != "x *** y ab" {
+		t.Errorf("got %q", got)
+	}
+}
+
+// outsideFences drops fenced code blocks from Markdown.
+func outsideFences(md string) string {
+	var b strings.Builder
+	fence := ""
+	for _, line := range strings.Split(md, "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case fence == "" && strings.HasPrefix(trimmed, "```"):
+			fence = trimmed[:len(trimmed)-len(strings.TrimLeft(trimmed, "`"))]
+		case fence != "" && strings.TrimRight(trimmed, " ") == fence:
+			fence = ""
+		case fence == "":
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/codearts-tools/codearts-logs/internal/config"
+)
+
+// secretFlag refuses a secret on the command line, where it would end up in
+// shell history and process listings.
+type secretFlag struct{ name, env string }
+
+func (f secretFlag) String() string { return "" }
+func (f secretFlag) Set(string) error {
+	return fmt.Errorf("secrets are read from the environment only: set %s instead of --%s", f.env, f.name)
+}
+
+var secretEnv = map[string]string{
+	"token":             "CODEARTS_TOKEN",
+	"access-key-id":     "HUAWEI_CLOUD_ACCESS_KEY_ID",
+	"secret-access-key": "HUAWEI_CLOUD_SECRET_ACCESS_KEY",
+}
+
+// errHelp is returned by parseFlags when --help was asked for.
+var errHelp = flag.ErrHelp
+
+// parseFlags reads the CLI's flags, which carry the input names. It
+// returns the input lookup for config.Load.
+func parseFlags(args []string, stderr io.Writer) (func(string) (string, bool), error) {
+	fs := flag.NewFlagSet("codearts-logs", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	values := map[string]*string{}
+	for _, in := range config.Inputs {
+		if env, ok := secretEnv[in.Name]; ok {
+			fs.Var(secretFlag{in.Name, env}, in.Name, in.Description)
+			continue
+		}
+		values[in.Name] = fs.String(in.Name, "", in.Description)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, errHelp
+		}
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (flags are written --record-id ID; see --help)", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return func(name string) (string, bool) {
+		if p, ok := values[name]; ok {
+			return *p, set[name]
+		}
+		return "", false
+	}, nil
+}
+
+func usage(w io.Writer) {
+	var b strings.Builder
+	b.WriteString(`codearts-logs: download a Huawei Cloud CodeArts Build record's logs, find the failures, summarise them.
+
+Usage:
+  codearts-logs --record-id ID [--task-names stage1,stage3] [flags]
+  codearts-logs demo        run the whole flow against a built-in fake CodeArts service
+  codearts-logs version
+
+Credentials come from the environment only:
+  CODEARTS_TOKEN                      an IAM token (X-Auth-Token)
+  HUAWEI_CLOUD_ACCESS_KEY_ID, HUAWEI_CLOUD_SECRET_ACCESS_KEY, HUAWEI_CLOUD_PROJECT_ID
+                                      AK/SK request signing (what huaweicloud/auth-action exports)
+  HUAWEI_CLOUD_REGION                 default for --region
+
+Flags (the action's input names):
+`)
+	for _, in := range config.Inputs {
+		if _, secret := secretEnv[in.Name]; secret {
+			continue
+		}
+		def := ""
+		if in.Default != "" {
+			def = " (default " + in.Default + ")"
+		}
+		fmt.Fprintf(&b, "  --%-22s %s%s\n", in.Name, strings.ReplaceAll(in.Description, "`", ""), def)
+	}
+	b.WriteString(`
+Exit codes: 0 done; 1 a stage failed and --fail-on-build-failure is true; 2 bad input;
+            3 a log or the artifact could not be obtained.
+`)
+	io.WriteString(w, b.String())
+}

@@ -1,0 +1,304 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/codearts-tools/codearts-logs/internal/app"
+	"github.com/codearts-tools/codearts-logs/internal/config"
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+	"github.com/codearts-tools/codearts-logs/internal/ghaction/runnertest"
+)
+
+var binPath string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "codearts-logs-bin")
+	if err != nil {
+		panic(err)
+	}
+	binPath = filepath.Join(dir, "codearts-logs")
+	cmd := exec.Command("go", "build", "-o", binPath, ".")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.Stderr.Write(out)
+		panic("go build: " + err.Error())
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// TestBinaryAsTheRunnerStartsIt runs the built binary with no arguments,
+// inputs as INPUT_<NAME> (hyphens kept), every input of action.yml present
+// with its default, and file commands in files, as the runner does.
+func TestBinaryAsTheRunnerStartsIt(t *testing.T) {
+	t.Parallel()
+	const record, token = "2cc26382-b2cb-4234-8eb0-b37d362f4d4c", "runner-style-token-4f1e9b"
+	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/api", Token: token})
+	fake.AddRecord(record,
+		fakecodearts.StageSpec{Task: "stage1", Name: "Code CheckOut", Status: "SUCCESS", Log: []byte("[INFO] cloned\n")},
+		fakecodearts.StageSpec{Task: "stage2", Name: "Maven", Status: "FAILED", Log: []byte("[INFO] compiling\n[ERROR] Foo.java:[3,1] cannot find symbol\n[INFO] BUILD FAILURE\n")},
+	)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+
+	ws, files := t.TempDir(), t.TempDir()
+	env := []string{
+		"PATH=" + os.Getenv("PATH"),
+		"HOME=" + files,
+		"GITHUB_ACTIONS=true", "CI=true",
+		"GITHUB_WORKSPACE=" + ws,
+		"GITHUB_OUTPUT=" + filepath.Join(files, "output"),
+		"GITHUB_STEP_SUMMARY=" + filepath.Join(files, "summary"),
+	}
+	meta := readAction(t)
+	for _, name := range meta.InputOrder {
+		v := meta.Inputs[name].Default
+		switch name {
+		case "record-id":
+			v = record
+		case "endpoint":
+			v = srv.URL + "/api"
+		case "token":
+			v = token
+		}
+		env = append(env, "INPUT_"+strings.ToUpper(name)+"="+v)
+	}
+	cmd := exec.Command(binPath)
+	cmd.Dir = ws
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("exit: %v\n%s", err, out)
+	}
+	stdout := string(out)
+	if strings.Count(stdout, token) != strings.Count(stdout, "::add-mask::"+token) {
+		t.Error("token printed outside its ::add-mask:: command")
+	}
+	if cmds := runnertest.Parse(stdout); len(cmds) == 0 || cmds[0].Name != "add-mask" || cmds[0].Data != token {
+		t.Errorf("the token must be masked before anything else is printed: %+v", cmds[:min(len(cmds), 1)])
+	}
+	dir := filepath.Join(ws, "codearts-build-logs")
+	for name, want := range map[string]string{"stage1.log": "[INFO] cloned\n"} {
+		if b, err := os.ReadFile(filepath.Join(dir, name)); err != nil || string(b) != want {
+			t.Errorf("%s: %q %v", name, b, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "summary.md")); err != nil {
+		t.Error(err)
+	}
+	outputs := readOutputs(t, filepath.Join(files, "output"))
+	if outputs["failed-tasks"] != "stage2" || outputs["path"] != dir {
+		t.Errorf("outputs = %v", outputs)
+	}
+	var logs []map[string]any
+	if err := json.Unmarshal([]byte(outputs["logs"]), &logs); err != nil || len(logs) != 2 {
+		t.Errorf("logs output %q: %v", outputs["logs"], err)
+	}
+	sum, _ := os.ReadFile(filepath.Join(files, "summary"))
+	if !strings.Contains(string(sum), "Foo.java:[3,1] cannot find symbol") || !strings.Contains(string(sum), "Code CheckOut") {
+		t.Errorf("job summary:\n%s", sum)
+	}
+}
+
+func TestBinaryBadInputExits2(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command(binPath, "--record-id", "nope", "--region", "cn-north-4")
+	cmd.Env = []string{"CODEARTS_TOKEN=x"}
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 {
+		t.Fatalf("err = %v, want exit 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "input record-id") {
+		t.Errorf("output = %s", out)
+	}
+}
+
+type actionMeta struct {
+	Inputs map[string]struct {
+		Description string `yaml:"description"`
+		Required    bool   `yaml:"required"`
+		Default     string `yaml:"default"`
+	} `yaml:"inputs"`
+	Outputs map[string]struct {
+		Description string `yaml:"description"`
+	} `yaml:"outputs"`
+	Runs struct {
+		Using string `yaml:"using"`
+		Image string `yaml:"image"`
+	} `yaml:"runs"`
+	InputOrder []string `yaml:"-"`
+}
+
+func readAction(t *testing.T) actionMeta {
+	t.Helper()
+	b, err := os.ReadFile("action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m actionMeta
+	if err := yaml.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	var node yaml.Node
+	yaml.Unmarshal(b, &node)
+	for i, n := range node.Content[0].Content {
+		if n.Value == "inputs" {
+			for j, k := range node.Content[0].Content[i+1].Content {
+				if j%2 == 0 {
+					m.InputOrder = append(m.InputOrder, k.Value)
+				}
+			}
+		}
+	}
+	return m
+}
+
+func readOutputs(t *testing.T, path string) map[string]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[string]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	var name, delim string
+	var val []string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case delim == "":
+			name, delim, _ = strings.Cut(line, "<<")
+			val = nil
+		case line == delim:
+			out[name] = strings.Join(val, "\n")
+			delim = ""
+		default:
+			val = append(val, line)
+		}
+	}
+	return out
+}
+
+// TestActionYAMLMatchesInputs keeps action.yml equal to the inputs the
+// program reads, and the outputs it sets.
+func TestActionYAMLMatchesInputs(t *testing.T) {
+	t.Parallel()
+	m := readAction(t)
+	if m.Runs.Using != "docker" || m.Runs.Image != "Dockerfile" {
+		t.Errorf("runs = %+v", m.Runs)
+	}
+	var names []string
+	for _, in := range config.Inputs {
+		names = append(names, in.Name)
+		got, ok := m.Inputs[in.Name]
+		if !ok {
+			t.Errorf("action.yml lacks input %s", in.Name)
+			continue
+		}
+		if got.Default != in.Default || got.Required != in.Required || got.Description != in.Description {
+			t.Errorf("input %s: action.yml %+v, program %+v", in.Name, got, in)
+		}
+	}
+	if strings.Join(m.InputOrder, ",") != strings.Join(names, ",") {
+		t.Errorf("action.yml inputs %v, program %v", m.InputOrder, names)
+	}
+	for _, o := range app.Outputs {
+		if _, ok := m.Outputs[o.Name]; !ok {
+			t.Errorf("action.yml lacks output %s", o.Name)
+		}
+	}
+	if len(m.Outputs) != len(app.Outputs) {
+		t.Errorf("action.yml has %d outputs, the program sets %d", len(m.Outputs), len(app.Outputs))
+	}
+}
+
+// TestReadmeDocumentsEveryInputAndOutput keeps the README's tables equal to
+// action.yml.
+func TestReadmeDocumentsEveryInputAndOutput(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	m := readAction(t)
+	inputsDoc, outputsDoc, ok := strings.Cut(readme, "\n## Outputs")
+	if !ok {
+		t.Fatal("README has no Outputs section")
+	}
+	row := func(doc, name string) string {
+		re := regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(name) + "` \\|(.*)$")
+		return re.FindString(doc)
+	}
+	for name, in := range m.Inputs {
+		r := row(inputsDoc, name)
+		if r == "" {
+			t.Errorf("README has no table row for input %s", name)
+			continue
+		}
+		def := "`" + in.Default + "`"
+		if in.Default == "" {
+			def = ""
+		}
+		if def != "" && !strings.Contains(r, def) {
+			t.Errorf("README row for %s lacks default %s: %s", name, def, r)
+		}
+		if !strings.Contains(r, strings.ReplaceAll(in.Description, "|", "\\|")) {
+			t.Errorf("README row for %s lacks the description %q", name, in.Description)
+		}
+	}
+	for name, o := range m.Outputs {
+		r := row(outputsDoc, name)
+		if r == "" || !strings.Contains(r, o.Description) {
+			t.Errorf("README row for output %s missing or differs: %q", name, r)
+		}
+	}
+	// The two commands a newcomer needs come first.
+	head := readme[:min(len(readme), 600)]
+	if !strings.Contains(head, "go run . demo") || !strings.Contains(head, ".ci/run") && !strings.Contains(head, "go test") {
+		t.Errorf("README does not start with the demo and test commands:\n%s", head)
+	}
+}
+
+func TestDockerfileRules(t *testing.T) {
+	t.Parallel()
+	b, err := os.ReadFile("Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := string(b)
+	for _, bad := range []string{"USER ", "RUN --mount", "COPY --chmod", "$BUILDPLATFORM", "apt-get", "apk "} {
+		if strings.Contains(df, bad) {
+			t.Errorf("Dockerfile uses %q", bad)
+		}
+	}
+	for _, want := range []string{"FROM scratch", "CGO_ENABLED=0", "ca-certificates.crt", `ENTRYPOINT ["/codearts-logs"]`, "FROM golang:" + goMinor()} {
+		if !strings.Contains(df, want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+}
+
+// goMinor is the Go version of go.mod's go line (the builder image tag).
+func goMinor() string {
+	b, _ := os.ReadFile("go.mod")
+	m := regexp.MustCompile(`(?m)^go (\d+\.\d+)`).FindStringSubmatch(string(b))
+	if m == nil {
+		return runtime.Version()
+	}
+	return m[1]
+}
