@@ -1,0 +1,54 @@
+// Command fakeserve serves the fake CodeArts service on loopback with
+// generated logs, for the end-to-end benchmark (.ci/bench-e2e.sh). It is
+// under .ci/ so that `go test ./...` does not build it.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+)
+
+func main() {
+	record := flag.String("record", "2cc26382-b2cb-4234-8eb0-b37d362f4d4c", "record id")
+	stages := flag.Int("stages", 4, "number of stages")
+	size := flag.Int64("size", 64<<20, "bytes per stage log")
+	failAt := flag.Int("fail-stage", 0, "stage whose log ends with a Maven failure (0 = none)")
+	flag.Parse()
+	token := os.Getenv("CODEARTS_TOKEN")
+	if token == "" {
+		log.Fatal("set CODEARTS_TOKEN")
+	}
+	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/cb", Token: token})
+	var specs []fakecodearts.StageSpec
+	for i := 1; i <= *stages; i++ {
+		spec := fakecodearts.StageSpec{Task: fmt.Sprintf("stage%d", i), Name: fmt.Sprintf("Step %d", i), Sequence: i,
+			LogGen: fakecodearts.GeneratedLog(*size), LogSize: *size}
+		if i == *failAt {
+			spec.Status = "FAILED"
+			tail := []byte("[2024/09/24 03:18:49.000 GMT+08:00] [ERROR] COMPILATION ERROR\n[2024/09/24 03:18:49.000 GMT+08:00] [INFO] BUILD FAILURE\n")
+			gen := fakecodearts.GeneratedLog(*size - int64(len(tail)))
+			spec.LogGen = func(w io.Writer) error {
+				if err := gen(w); err != nil {
+					return err
+				}
+				_, err := w.Write(tail)
+				return err
+			}
+		}
+		specs = append(specs, spec)
+	}
+	fake.AddRecord(*record, specs...)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("http://%s/cb\n", ln.Addr())
+	log.Fatal(http.Serve(ln, fake))
+}
