@@ -1,13 +1,17 @@
 package app
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -537,4 +541,84 @@ func outsideFences(md string) string {
 		}
 	}
 	return b.String()
+}
+
+func runtimeToken() string {
+	enc := base64.RawURLEncoding
+	return enc.EncodeToString([]byte(`{"alg":"HS256"}`)) + "." +
+		enc.EncodeToString([]byte(`{"scp":"Actions.Results:run-1:job-1"}`)) + ".sig"
+}
+
+func TestArtifactFailureExits3AndKeepsFiles(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	results := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		http.Error(w, "upstream busy", http.StatusServiceUnavailable)
+	}))
+	defer results.Close()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{})
+	h.env["ACTIONS_RESULTS_URL"] = results.URL + "/"
+	h.env["ACTIONS_RUNTIME_TOKEN"] = runtimeToken()
+	if code := h.run(); code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	if calls.Load() < 2 {
+		t.Errorf("the artifact service was called %d times: no retry", calls.Load())
+	}
+	if len(h.savedFiles()) != 4 {
+		t.Errorf("files not kept: %v", h.savedFiles())
+	}
+	if !strings.Contains(h.summary(), "503") {
+		t.Errorf("the summary does not say the upload failed:\n%s", h.summary())
+	}
+	if _, ok := h.outputs()["artifact-id"]; ok {
+		t.Error("artifact-id set for a failed upload")
+	}
+	h.assertNoSecret(runtimeToken(), testToken)
+}
+
+func TestEmptyArtifactNameSkipsUpload(t *testing.T) {
+	t.Parallel()
+	var calls atomic.Int32
+	results := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { calls.Add(1) }))
+	defer results.Close()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{"artifact-name": ""})
+	h.env["ACTIONS_RESULTS_URL"] = results.URL + "/"
+	h.env["ACTIONS_RUNTIME_TOKEN"] = runtimeToken()
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if calls.Load() != 0 {
+		t.Errorf("artifact service called %d times with an empty artifact-name", calls.Load())
+	}
+}
+
+func TestFilesGetTheWorkspaceOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, as the Docker action runs")
+	}
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{"path": "deep/logs"})
+	if err := os.Chown(h.ws, 4321, 4321); err != nil {
+		t.Fatal(err)
+	}
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, p := range []string{"deep", "deep/logs", "deep/logs/stage1.log", "deep/logs/summary.md"} {
+		fi, err := os.Stat(filepath.Join(h.ws, p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 4321 || st.Gid != 4321 {
+			t.Errorf("%s owned by %d:%d, want the workspace's 4321", p, st.Uid, st.Gid)
+		}
+	}
 }
