@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -135,14 +134,6 @@ func workspaceOwner(ws string) *atomicfile.Owner {
 		return nil
 	}
 	return &atomicfile.Owner{UID: int(st.Uid), GID: int(st.Gid)}
-}
-
-// relOrAbs shows dir relative to base when it is inside it.
-func relOrAbs(base, dir string) string {
-	if rel, err := filepath.Rel(base, dir); err == nil && !strings.HasPrefix(rel, "..") {
-		return rel
-	}
-	return dir
 }
 
 func isInputError(err error) bool {
