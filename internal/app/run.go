@@ -336,7 +336,7 @@ func progress(r *ghaction.Runner, s report.Stage) {
 		if s.Attempts > 1 {
 			retries = fmt.Sprintf(", %d attempts", s.Attempts)
 		}
-		r.Printf("  %-10s %10s  %8d lines  %7s  %s%s", s.Task, humanBytes(s.Bytes), s.Scan.Lines, s.Elapsed.Round(time.Millisecond), result, retries)
+		r.Printf("  %-10s %10s  %8d lines  %7s  %s%s", s.Task, summary.FormatSize(s.Bytes), s.Scan.Lines, s.Elapsed.Round(time.Millisecond), result, retries)
 		return
 	}
 	code := ""
@@ -349,18 +349,6 @@ func progress(r *ghaction.Runner, s report.Stage) {
 	}
 	r.Printf("  %-10s NOT SAVED after %d attempt(s)%s in %s:", s.Task, s.Attempts, code, s.Elapsed.Round(time.Millisecond))
 	r.Quote("    " + s.Err)
-}
-
-func humanBytes(n int64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	}
-	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
 }
 
 // annotate shows at most ghaction.MaxAnnotations errors: the run-level
@@ -502,7 +490,7 @@ func finalLine(run *report.Run, cfg *config.Config, code int) string {
 			size += s.Bytes
 		}
 	}
-	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", saved, len(run.Stages), humanBytes(size), run.Elapsed.Round(time.Millisecond), cfg.Dir)
+	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", saved, len(run.Stages), summary.FormatSize(size), run.Elapsed.Round(time.Millisecond), cfg.Dir)
 	if failed := run.FailedTasks(); len(failed) > 0 {
 		line += "; failed: " + strings.Join(failed, ", ")
 	}
@@ -558,7 +546,7 @@ func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghactio
 		return
 	}
 	run.Artifact = &report.Artifact{Name: res.Name, ID: res.ID, URL: res.URL, Size: res.Size}
-	r.Printf("  uploaded artifact %s (id %d, %s, %d files)", cfg.ArtifactName, res.ID, humanBytes(res.Size), res.Files)
+	r.Printf("  uploaded artifact %s (id %d, %s, %d files)", cfg.ArtifactName, res.ID, summary.FormatSize(res.Size), res.Files)
 }
 
 // Output describes one step output (kept equal to action.yml by a test).

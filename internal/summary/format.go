@@ -13,8 +13,8 @@ import (
 // dash stands for a value that is unknown or does not apply.
 const dash = "—"
 
-// formatSize renders a byte count in binary units: 512 B, 1.5 KiB, 12.3 MiB.
-func formatSize(n int64) string {
+// FormatSize renders a byte count in binary units: 512 B, 1.5 KiB, 12.3 MiB.
+func FormatSize(n int64) string {
 	const unit = 1024
 	switch {
 	case n < unit:

@@ -185,7 +185,7 @@ func (m *mdRenderer) top(lv level) string {
 			total += run.Stages[i].Bytes
 		}
 	}
-	facts = append(facts, formatSize(total)+" of logs")
+	facts = append(facts, FormatSize(total)+" of logs")
 	if run.Elapsed > 0 {
 		facts = append(facts, "took "+formatDuration(run.Elapsed))
 	}
@@ -214,7 +214,7 @@ func (m *mdRenderer) top(lv level) string {
 		}
 		s := "📦 **Artifact:** " + name
 		if a.Size > 0 {
-			s += " (" + formatSize(a.Size) + " zip)"
+			s += " (" + FormatSize(a.Size) + " zip)"
 		}
 		notes = append(notes, s)
 	}
@@ -266,7 +266,7 @@ func (m *mdRenderer) table(lv level, rows int) string {
 		}
 		size, lines, fails, file := dash, dash, dash, dash
 		if st.Saved() {
-			size = formatSize(st.Bytes)
+			size = FormatSize(st.Bytes)
 			lines = formatCount(st.Scan.Lines)
 			fails = formatCount(st.Scan.Matches)
 			file = m.file(st, lv.file)

@@ -64,7 +64,7 @@ func Text(run *report.Run) string {
 			total += run.Stages[i].Bytes
 		}
 	}
-	facts = append(facts, formatSize(total)+" of logs")
+	facts = append(facts, FormatSize(total)+" of logs")
 	if run.Elapsed > 0 {
 		facts = append(facts, "took "+formatDuration(run.Elapsed))
 	}
@@ -87,7 +87,7 @@ func Text(run *report.Run) string {
 			s += " " + u
 		}
 		if a.Size > 0 {
-			s += " (" + formatSize(a.Size) + " zip)"
+			s += " (" + FormatSize(a.Size) + " zip)"
 		}
 		b.WriteString(s + "\n")
 	}
@@ -111,7 +111,7 @@ func Text(run *report.Run) string {
 			}
 			size, lines, fails, file := dash, dash, dash, dash
 			if st.Saved() {
-				size = formatSize(st.Bytes)
+				size = FormatSize(st.Bytes)
 				lines = formatCount(st.Scan.Lines)
 				fails = formatCount(st.Scan.Matches)
 				file = shorten(st.File, textCell)
