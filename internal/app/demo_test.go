@@ -1,0 +1,45 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestDemo runs `codearts-logs demo` as a newcomer would (with --path so
+// the test does not write into the source tree), with real Huawei
+// credentials in the environment that the demo must ignore.
+func TestDemo(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "logs")
+	env := map[string]string{"HUAWEI_CLOUD_SECRET_ACCESS_KEY": "real-secret-must-not-be-used-0123456789"}
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code := Main(ctx, Env{
+		Args:      []string{"demo", "--path", dir},
+		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Stdout:    &stdout, Stderr: &stderr, Version: "test",
+	})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	for _, f := range []string{"stage1.log", "stage2.log", "stage3.log", "summary.md"} {
+		if fi, err := os.Stat(filepath.Join(dir, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	out := stdout.String()
+	for _, want := range []string{"failed: stage3 (Maven Build)", "OrderService.java:[11,40] package com.example.billing does not exist", "Code CheckOut"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(stderr.String(), "retrying in") || !strings.Contains(stderr.String(), "3 of 3 stage log(s) saved") {
+		t.Errorf("progress lacks the retry or the final line:\n%s", stderr.String())
+	}
+}
