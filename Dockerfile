@@ -9,11 +9,13 @@ COPY internal ./internal
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /codearts-logs .
 
-# Final stage: the static binary and CA certificates, nothing else. It runs
-# as root on purpose: the runner mounts /github/file_commands writable for
-# root only, and the program gives what it creates in the workspace to the
-# workspace's owner.
+# Final stage: the static binary, CA certificates and an empty /tmp (the
+# artifact zip is built under os.TempDir(), and scratch has no /tmp), nothing
+# else. It runs as root on purpose: the runner mounts /github/file_commands
+# writable for root only, and the program gives what it creates in the
+# workspace to the workspace's owner.
 FROM scratch
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /tmp /tmp
 COPY --from=build /codearts-logs /codearts-logs
 ENTRYPOINT ["/codearts-logs"]
