@@ -535,6 +535,7 @@ func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghactio
 		UserAgent:     userAgent(env.Version),
 		RetryWaitMin:  env.RetryWait,
 		AddMask:       r.AddMask,
+		TempDir:       runnerTemp(env.getenv("RUNNER_TEMP")),
 		Warnf: func(format string, args ...any) {
 			r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: redact(fmt.Sprintf(format, args...))})
 		},
@@ -559,4 +560,14 @@ var Outputs = []Output{
 	{"failed-tasks", "Comma-separated stages that failed (by status or by failure lines)."},
 	{"artifact-id", "ID of the uploaded artifact (set when uploaded)."},
 	{"artifact-url", "URL of the uploaded artifact (set when uploaded)."},
+}
+
+// runnerTemp returns the runner's temporary folder when it exists (in a
+// Docker action it is mounted at /github/runner_temp), else "" for the
+// system default.
+func runnerTemp(dir string) string {
+	if dir != "" && dirExists(dir) {
+		return dir
+	}
+	return ""
 }

@@ -111,6 +111,10 @@ type Options struct {
 	AddMask func(secret string)
 	// Warnf reports what the upload adjusted, such as a clamped retention.
 	Warnf func(format string, args ...any)
+	// TempDir holds the compressed pieces while zipping; "" means
+	// os.TempDir(). The action passes RUNNER_TEMP, which the runner mounts
+	// into the container.
+	TempDir string
 
 	zip zipConfig // tests may set segSize and level; workers comes from Workers
 }
@@ -246,7 +250,9 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 	uctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	bw := newBlockWriter(uctx, client, signed, o.UserAgent, o.BlockSize)
-	if err := writeZip(ctx, bw, files, o.zip); err != nil {
+	zc := o.zip
+	zc.tempDir = o.TempDir
+	if err := writeZip(ctx, bw, files, zc); err != nil {
 		// A failed block upload stops the zip: then report its cause.
 		// Otherwise stop the uploader without waiting for its retries.
 		if uerr := bw.failed(); uerr != nil {

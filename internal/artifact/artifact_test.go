@@ -914,3 +914,26 @@ func TestZipFailureCleansUp(t *testing.T) {
 		t.Errorf("temporary files left: %v", left)
 	}
 }
+
+// TestUploadUsesTempDir: the zip's pieces go to Options.TempDir (the
+// runner's temp folder), not to /tmp, which a scratch image may lack.
+func TestUploadUsesTempDir(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"stage1.log": logLines(1, 1000)})
+	f := newFake(t)
+	var rec recorder
+	o := rec.options("codearts-build-logs-temp", dir)
+	missing := filepath.Join(t.TempDir(), "no-such-runner-temp")
+	o.TempDir = missing
+	if _, err := Upload(context.Background(), f.service(), o); err == nil || !strings.Contains(err.Error(), missing) {
+		t.Fatalf("err = %v, want a failure naming %s", err, missing)
+	}
+	o.TempDir = t.TempDir()
+	o.Name = "codearts-build-logs-temp2"
+	if _, err := Upload(context.Background(), f.service(), o); err != nil {
+		t.Fatal(err)
+	}
+	if ents, _ := os.ReadDir(o.TempDir); len(ents) != 0 {
+		t.Errorf("temporary pieces left behind: %v", ents)
+	}
+}

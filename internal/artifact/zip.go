@@ -128,9 +128,10 @@ type segResult struct {
 
 // zipConfig says how to compress.
 type zipConfig struct {
-	workers int   // parallel compressors
-	segSize int64 // bytes per segment
-	level   int   // deflate level
+	workers int    // parallel compressors
+	segSize int64  // bytes per segment
+	level   int    // deflate level
+	tempDir string // where the pieces go; "" = os.TempDir()
 }
 
 // writeZip writes a zip of files to dst. Segments are compressed by workers
@@ -138,7 +139,7 @@ type zipConfig struct {
 // of the writer, which copies them in order; memory use does not depend on
 // the total size.
 func writeZip(ctx context.Context, dst io.Writer, files []entry, cfg zipConfig) (err error) {
-	tmpDir, err := os.MkdirTemp("", "codearts-artifact-")
+	tmpDir, err := os.MkdirTemp(cfg.tempDir, "codearts-artifact-")
 	if err != nil {
 		return fmt.Errorf("zip: %w", err)
 	}
