@@ -64,7 +64,7 @@ var builtinRules = []rule{
 	// pnpm: "ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL".
 	{"pnpm", "ERR_PNPM_", true, `\w`, keyER},
 	// Python.
-	{"traceback", "Traceback (most recent call last):", false, "", keyColon},
+	{"traceback", "Traceback (most recent call last)", false, colonEnd, keyColon},
 	// Go: "panic: runtime error: index out of range".
 	{"go-panic", "panic: ", true, "", keyColon},
 	// Shells, CI runners, docker, yarn: "exit code 1", "exit status 2", "exited with code 127",
@@ -72,19 +72,21 @@ var builtinRules = []rule{
 	{"exit-code", "exit", true, exitRest, keyXit},
 	{"exit-code", "Exit", true, exitRest, keyEx},
 	{"exit-code", "EXIT", true, ` (?:CODE|STATUS)` + nonZero, keyEX},
-	// docker build: "returned a non-zero code: 1", Python: "returned non-zero exit status 1".
-	{"non-zero", "non-zero ", true, `(?:exit )?(?:code|status)`, keyZero},
-	{"non-zero", "Non-zero ", true, `(?:exit )?(?:code|status)`, keyZero},
+	// Python: "returned non-zero exit status 1"; docker build: "returned a non-zero code: 1".
+	{"non-zero", "non-zero ", true, `exit (?:code|status)`, keyXit},
+	{"non-zero", "Non-zero ", true, `exit (?:code|status)`, keyXit},
+	{"non-zero", "non-zero ", true, `(?:code|status)` + colonEnd, keyColon},
+	{"non-zero", "Non-zero ", true, `(?:code|status)` + colonEnd, keyColon},
+	// GNU make: "make: *** [Makefile:12: build] Error 2", "make[1]: *** No rule to make target 'x'.  Stop."
+	{"make", "make", true, `(?:\[\d+\])?: \*\*\* `, keyColon},
 	// javac through Maven when printed without the [ERROR] level:
 	// "/src/main/java/com/example/OrderService.java:[11,40] package com.example.billing does not exist".
 	// "Foo.java:[11,40]" alone is not enough: Maven prints deprecation warnings the same way.
 	{"javac", ".java:[", false, `\d+(?:,\d+)?\] (?:error: )?(?:package \S+ does not exist|cannot find symbol|incompatible types|cannot be applied|unreported exception|is not abstract|is already defined|cannot access|has private access|not a statement|illegal start of|class, interface, enum, or record expected|'[^']+' expected)`, keyColon},
 	// Java: "Exception in thread "main" java.lang.NullPointerException".
 	{"java-exception", `Exception in thread "`, false, "", keyEx},
-	// Native crashes.
-	{"segfault", "Segmentation fault", false, "", keySeg},
 	// docker CLI: "Error response from daemon: pull access denied".
-	{"docker", "Error response from daemon", false, "", keyEr},
+	{"docker", "Error response from daemon", false, colonEnd, keyColon},
 	// CodeArts' Chinese markers: "该步骤执行失败" (step failed), "构建失败" (build failed), "编译失败" (compile failed).
 	{"codearts", "执行失败", false, "", keyFail},
 	{"codearts", "构建失败", false, "", keyFail},
@@ -94,9 +96,13 @@ var builtinRules = []rule{
 // Parts of builtinRules.
 const (
 	wordEnd        = `(?:\W|$)`
-	errorColonRest = `(?:\[E\d+\]| [A-Z]{1,4}\d{2,6}| error)?:`
-	nonZero        = `[ \t]*[:=]?[ \t]*-?0*[1-9]`
-	exitRest       = `(?:ed)?(?: with)? (?:code|status|value)` + nonZero
+	errorColonRest = `(?:\[E\d+\]| [A-Z]{1,4}\d{2,6}| error)?` + colonEnd
+	// colonEnd is the ':' after a keyword. A digit right after it makes a
+	// count or a time ("error:0", "Error:12:30"), not a failure; it also
+	// lets the Detector's scan skip the colons of every timestamp.
+	colonEnd = `:(?:[^0-9]|$)`
+	nonZero  = `[ \t]*[:=]?[ \t]*-?0*[1-9]`
+	exitRest = `(?:ed)?(?: with)? (?:code|status|value)` + nonZero
 )
 
 // restWindow is how much of the text after a rule's keyword its rest

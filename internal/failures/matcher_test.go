@@ -77,13 +77,18 @@ func TestBuiltinRules(t *testing.T) {
 		{"on error path", "/var/log/fatal: rotated", false},
 		{"eslint rule", "> eslint . --rule 'no-console: error'", false},
 		{"error without colon", "retrying after an error", false},
+		{"error count", "stats error:0 warning:3", false},
+		{"error at the end", "compilation error:", true},
 		// Python, Go, Java, native.
 		{"traceback", "Traceback (most recent call last):", true},
 		{"go panic", "panic: runtime error: index out of range [3] with length 3", true},
 		{"go panic in text", "don't panic: everything is fine", true},
 		{"panic word", "a panicky test", false},
 		{"java exception", "Exception in thread \"main\" java.lang.NullPointerException", true},
-		{"segfault", "bash: line 1:   123 Segmentation fault      (core dumped) ./app", true},
+		{"make error", "make: *** [Makefile:12: build] Error 2", true},
+		{"make sub error", "make[1]: *** No rule to make target 'lib.a'.  Stop.", true},
+		{"make entering", "make[1]: Entering directory '/codearts/workspace'", false},
+		{"cmake", "cmake: *** not make", false},
 		// Exit codes.
 		{"exit code 1", ts + "[INFO] exit code 1", true},
 		{"exit status 2", "exit status 2", true},
@@ -97,6 +102,7 @@ func TestBuiltinRules(t *testing.T) {
 		{"exit code 00", "exit code 00", false},
 		{"nexit", "unexit code 1", false},
 		{"non-zero docker", "The command '/bin/sh -c npm ci' returned a non-zero code: 1", true},
+		{"non-zero word", "expects a non-zero value", false},
 		{"non-zero python", "subprocess.CalledProcessError: Command 'make' returned non-zero exit status 2.", true},
 		// CodeArts markers.
 		{"codearts step failed", ts + "[INFO] [编译构建:build] : 该步骤执行失败。", true},

@@ -2,7 +2,9 @@ package failures
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math"
+	"math/bits"
 )
 
 // The Detector's fast path. Running the matcher on every line of a 100 MB
@@ -16,13 +18,13 @@ import (
 //
 //	ESC  any line with escape sequences (the rules see it without them)
 //	':'  error: Error: fatal: Fatal: (also error[E0425]:, error TS2304:,
-//	     fatal error:), panic:, Traceback (most recent call last):, .java:[
-//	'E'  ERROR, ERR, EXIT, Exit, Error, Exception (E followed by R, X, r, x)
+//	     fatal error:), panic:, Traceback (most recent call last):, .java:[,
+//	     make: ***, make[1]: ***, Error response from daemon:, non-zero code:
+//	'E'  ERR (ERROR, npm ERR!, ERR_PNPM_), EXIT, Exit, Error response from
+//	     daemon, Exception in thread "
 //	'A'  FATAL, FAIL (A after F; "[INFO]" makes F common)
-//	'x'  exit, exited (x followed by "it")
-//	'z'  non-zero (z after '-')
+//	'x'  exit, exited, non-zero exit status (x followed by "it")
 //	'p'  npm error (p between 'n' and "m error")
-//	'S'  Segmentation fault
 //	0xB1 失败 (the third byte of 失 followed by 败: the rarest place in it)
 //
 // Case matters: the rules are case-sensitive, and so are the gates.
@@ -35,27 +37,30 @@ type gate struct {
 
 var gates = []gate{
 	{esc, func([]byte, int) bool { return true }},
-	{':', colonGate},
-	{'E', func(b []byte, i int) bool {
-		return nextIs(b, i, 'R') || nextIs(b, i, 'X') || nextIs(b, i, 'r') || nextIs(b, i, 'x')
-	}},
+	{'E', func(b []byte, i int) bool { return erGate(b, i) || exGate(b, i) || exitGate(b, i) }},
 	{'A', faGate},
 	{'x', xitGate},
-	{'z', zeroGate},
-	{'p', npmGate},
-	{'S', segGate},
 	{0xb1, failGate},
 }
 
-func nextIs(b []byte, i int, c byte) bool { return i+1 < len(b) && b[i+1] == c }
+// The gates of ':' and 'p' are not in gates: their bytes are common (':'
+// is in every timestamp, 'p' in every URL), and one bytes.IndexByte call
+// per occurrence would cost more than the search. denseScan finds them.
 
-func faGate(b []byte, i int) bool   { return i > 0 && b[i-1] == 'F' }
-func xitGate(b []byte, i int) bool  { return bytes.HasPrefix(b[i+1:], []byte("it")) }
-func zeroGate(b []byte, i int) bool { return i > 0 && b[i-1] == '-' }
+// The checks of 'E': what follows the E of ERR, EXIT, and Exit or
+// "Exception in thread". "Error:" needs no 'E' check: the ':' gate has it,
+// and Maven's "Errors: 0" stays out.
+func erGate(b []byte, i int) bool { return bytes.HasPrefix(b[i+1:], []byte("RR")) }
+func exGate(b []byte, i int) bool { return bytes.HasPrefix(b[i+1:], []byte("XIT")) }
+func exitGate(b []byte, i int) bool {
+	return bytes.HasPrefix(b[i+1:], []byte("xit")) || bytes.HasPrefix(b[i+1:], []byte(`xception in thread "`))
+}
+
+func faGate(b []byte, i int) bool  { return i > 0 && b[i-1] == 'F' }
+func xitGate(b []byte, i int) bool { return bytes.HasPrefix(b[i+1:], []byte("it")) }
 func npmGate(b []byte, i int) bool {
 	return i > 0 && b[i-1] == 'n' && bytes.HasPrefix(b[i+1:], []byte("m error"))
 }
-func segGate(b []byte, i int) bool  { return bytes.HasPrefix(b[i+1:], []byte("egmentation fault")) }
 func failGate(b []byte, i int) bool { return i >= 2 && bytes.HasPrefix(b[i-2:], []byte("失败")) }
 
 // keyMask is a set of line keys: finer gates, used on one line (ANSI-free)
@@ -65,15 +70,12 @@ type keyMask uint16
 
 const (
 	keyColon keyMask = 1 << iota // colonGate passes
-	keyER                        // E followed by R: ERROR, ERR
+	keyER                        // ERR
 	keyEX                        // EXIT
-	keyEr                        // Error
-	keyEx                        // Exit, Exception
+	keyEx                        // Exit, Exception in thread "
 	keyFA                        // FATAL, FAIL
 	keyXit                       // exit
-	keyZero                      // non-zero
 	keyNpm                       // npm error
-	keySeg                       // Segmentation fault
 	keyFail                      // 失败
 )
 
@@ -82,15 +84,12 @@ var keys = []struct {
 	key keyMask
 }{
 	{gate{':', colonGate}, keyColon},
-	{gate{'E', func(b []byte, i int) bool { return nextIs(b, i, 'R') }}, keyER},
-	{gate{'E', func(b []byte, i int) bool { return nextIs(b, i, 'X') }}, keyEX},
-	{gate{'E', func(b []byte, i int) bool { return nextIs(b, i, 'r') }}, keyEr},
-	{gate{'E', func(b []byte, i int) bool { return nextIs(b, i, 'x') }}, keyEx},
+	{gate{'E', erGate}, keyER},
+	{gate{'E', exGate}, keyEX},
+	{gate{'E', exitGate}, keyEx},
 	{gate{'A', faGate}, keyFA},
 	{gate{'x', xitGate}, keyXit},
-	{gate{'z', zeroGate}, keyZero},
 	{gate{'p', npmGate}, keyNpm},
-	{gate{'S', segGate}, keySeg},
 	{gate{0xb1, failGate}, keyFail},
 }
 
@@ -105,6 +104,73 @@ func lineKeys(text []byte) keyMask {
 	return m
 }
 
+// denseScan returns the first index >= pos in b where a dense gate passes,
+// or -1. It reads 8 bytes at a time and flags, with has-zero-byte tricks,
+// a ':' not followed by a digit (the colons of timestamps are skipped) and
+// a 'p' after an 'n': a common byte then costs a few instructions instead
+// of a function call.
+func denseScan(b []byte, pos int) int {
+	const lo, hi, low7 = 0x0101010101010101, 0x8080808080808080, 0x7f7f7f7f7f7f7f7f
+	i := pos
+	if i == 0 {
+		if j := denseCheck(b, 0); j >= 0 {
+			return j
+		}
+		i = 1
+	}
+	if i+16 <= len(b) {
+		// One load a word: the bytes before and after each byte come
+		// from the neighbouring words by shifts.
+		cur := binary.LittleEndian.Uint64(b[i:])
+		before := uint64(b[i-1])
+		for ; i+16 <= len(b); i += 8 {
+			nxt := binary.LittleEndian.Uint64(b[i+8:])
+			next := cur>>8 | nxt<<56 // byte k: the byte after b[i+k]
+			prev := cur<<8 | before  // byte k: the byte before b[i+k]
+			colon := cur ^ (':' * lo)
+			colon = (colon - lo) &^ colon // may flag too much: checked below
+			// Exact digit flags: (c&0x7f)+0x50 carries into bit 7 when
+			// c >= '0', (c&0x7f)+0x46 when c > '9'; bytes >= 0x80 are
+			// not digits.
+			t := next & low7
+			digit := (t + (0x80-'0')*lo) &^ (t + (0x7f-'9')*lo) &^ next
+			p := cur ^ ('p' * lo)
+			n := prev ^ ('n' * lo)
+			if m := (colon&^digit | (p-lo)&^p&((n-lo)&^n)) & hi; m != 0 {
+				for ; m != 0; m &= m - 1 {
+					j := i + bits.TrailingZeros64(m)>>3
+					if denseCheck(b, j) >= 0 {
+						return j
+					}
+				}
+			}
+			before = cur >> 56
+			cur = nxt
+		}
+	}
+	for ; i < len(b); i++ {
+		if denseCheck(b, i) >= 0 {
+			return i
+		}
+	}
+	return -1
+}
+
+// denseCheck returns i when a dense gate passes at b[i], else -1.
+func denseCheck(b []byte, i int) int {
+	switch b[i] {
+	case ':':
+		if colonGate(b, i) {
+			return i
+		}
+	case 'p':
+		if npmGate(b, i) {
+			return i
+		}
+	}
+	return -1
+}
+
 // passes returns the first index >= pos in b where g passes, or -1.
 func passes(b []byte, pos int, g *gate) int {
 	for pos < len(b) {
@@ -112,10 +178,11 @@ func passes(b []byte, pos int, g *gate) int {
 		if j < 0 {
 			return -1
 		}
-		if g.check(b, pos+j) {
-			return pos + j
+		i := pos + j
+		if g.check(b, i) {
+			return i
 		}
-		pos += j + 1
+		pos = i + 1
 	}
 	return -1
 }
@@ -124,20 +191,27 @@ func passes(b []byte, pos int, g *gate) int {
 // "Traceback (most recent call last):" or start ".java:[". It may read
 // bytes of the line before, which only adds candidates.
 func colonGate(b []byte, i int) bool {
+	if i+1 < len(b) && isDigit(b[i+1]) {
+		return false // see colonEnd
+	}
 	if i+1 < len(b) && b[i+1] == '[' && bytes.HasSuffix(b[:i], []byte(".java")) {
 		return true
 	}
 	j := i
 	switch {
-	case j > 0 && b[j-1] == ']': // error[E0425]:
+	case j > 0 && b[j-1] == ']': // error[E0425]:, make[1]:
 		j--
 		for j > 0 && isDigit(b[j-1]) {
 			j--
 		}
-		if j < 2 || b[j-1] != 'E' || b[j-2] != '[' {
+		switch {
+		case j >= 2 && b[j-1] == 'E' && b[j-2] == '[':
+			j -= 2
+		case j >= 1 && b[j-1] == '[':
+			return bytes.HasSuffix(b[:j-1], []byte("make"))
+		default:
 			return false
 		}
-		j -= 2
 	case j > 0 && isDigit(b[j-1]): // error TS2304:, fatal error C1083:
 		for j > 0 && isDigit(b[j-1]) && i-j < 7 {
 			j--
@@ -151,13 +225,38 @@ func colonGate(b []byte, i int) bool {
 		}
 		j = k - 1
 	}
-	if j >= 4 {
-		switch string(b[j-4 : j]) {
-		case "rror", "RROR", "atal", "ATAL":
+	if j == 0 {
+		return false
+	}
+	// Switch on the byte before the ':' so that most colons (times,
+	// URLs, "key: value") cost one comparison.
+	var suffixes []string
+	switch b[j-1] {
+	case 'r':
+		suffixes = []string{"rror"}
+	case 'R':
+		suffixes = []string{"RROR"}
+	case 'l':
+		suffixes = []string{"atal"}
+	case 'L':
+		suffixes = []string{"ATAL"}
+	case 'c':
+		suffixes = []string{"panic"} // panic:
+	case ')':
+		suffixes = []string{"last)"} // Traceback (most recent call last):
+	case 'e':
+		suffixes = []string{"make", "-zero code"} // make: ***, non-zero code:
+	case 'n':
+		suffixes = []string{"from daemon"} // Error response from daemon:
+	case 's':
+		suffixes = []string{"-zero status"} // non-zero status:
+	}
+	for _, suffix := range suffixes {
+		if len(suffix) <= j && string(b[j-len(suffix):j]) == suffix {
 			return true
 		}
 	}
-	return bytes.HasSuffix(b[:j], []byte("panic")) || bytes.HasSuffix(b[:j], []byte("last)"))
+	return false
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -166,7 +265,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 // passes next, so that the block is scanned about once per gate, however
 // many lines it holds.
 type gateScan struct {
-	next []int // next passing position of each gate at or after the last search; -1 stale, math.MaxInt none
+	next  []int // next passing position of each gate at or after the last search; -1 stale, math.MaxInt none
+	dense int   // the same for denseScan
 }
 
 func newGateScan() gateScan { return gateScan{next: make([]int, len(gates))} }
@@ -176,12 +276,20 @@ func (g *gateScan) reset() {
 	for i := range g.next {
 		g.next[i] = -1
 	}
+	g.dense = -1
 }
 
 // find returns the smallest index >= pos in b where a gate passes, or -1.
 // Successive calls on one block must not decrease pos.
 func (g *gateScan) find(b []byte, pos int) int {
 	best := math.MaxInt
+	if n := g.dense; n < pos {
+		if n = denseScan(b, pos); n < 0 {
+			n = math.MaxInt
+		}
+		g.dense = n
+	}
+	best = min(best, g.dense)
 	for k := range gates {
 		n := g.next[k]
 		if n < pos {
