@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
 )
@@ -20,12 +21,14 @@ func main() {
 	stages := flag.Int("stages", 4, "number of stages")
 	size := flag.Int64("size", 64<<20, "bytes per stage log")
 	failAt := flag.Int("fail-stage", 0, "stage whose log ends with a Maven failure (0 = none)")
+	latency := flag.Duration("latency", 0, "delay before every answer (a distant server)")
+	rate := flag.Int64("rate", 0, "bytes per second per download, 0 = unlimited (a WAN link)")
 	flag.Parse()
 	token := os.Getenv("CODEARTS_TOKEN")
 	if token == "" {
 		log.Fatal("set CODEARTS_TOKEN")
 	}
-	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/cb", Token: token})
+	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/cb", Token: token, Latency: *latency})
 	var specs []fakecodearts.StageSpec
 	for i := 1; i <= *stages; i++ {
 		spec := fakecodearts.StageSpec{Task: fmt.Sprintf("stage%d", i), Name: fmt.Sprintf("Step %d", i), Sequence: i,
@@ -42,6 +45,9 @@ func main() {
 				return err
 			}
 		}
+		if *rate > 0 {
+			spec.LogGen = throttled(spec.LogGen, *rate)
+		}
 		specs = append(specs, spec)
 	}
 	fake.AddRecord(*record, specs...)
@@ -52,3 +58,30 @@ func main() {
 	fmt.Printf("http://%s/cb\n", ln.Addr())
 	log.Fatal(http.Serve(ln, fake))
 }
+
+// throttled limits a generator to rate bytes per second.
+func throttled(gen func(io.Writer) error, rate int64) func(io.Writer) error {
+	return func(w io.Writer) error {
+		start := time.Now()
+		var sent int64
+		return gen(writerFunc(func(p []byte) (int, error) {
+			total := len(p)
+			for len(p) > 0 {
+				n := min(len(p), 16<<10)
+				if _, err := w.Write(p[:n]); err != nil {
+					return 0, err
+				}
+				sent += int64(n)
+				p = p[n:]
+				if ahead := time.Duration(sent*int64(time.Second)/rate) - time.Since(start); ahead > 0 {
+					time.Sleep(ahead)
+				}
+			}
+			return total, nil
+		}))
+	}
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
