@@ -42,12 +42,12 @@ var builtinRules = []rule{
 	// Compilers, git, Node, pip, docker buildx, rustc, tsc, MSVC: "main.c:3:5: error: ...",
 	// "fatal: repository not found", "Error: Cannot find module", "ERROR: failed to solve",
 	// "error[E0425]: ...", "error TS2304: ...", "fatal error C1083: ...".
-	{"error-colon", "error", true, errorColonRest, keyColon},
-	{"error-colon", "Error", true, errorColonRest, keyColon},
-	{"error-colon", "ERROR", true, errorColonRest, keyColon},
-	{"error-colon", "fatal", true, errorColonRest, keyColon},
-	{"error-colon", "Fatal", true, errorColonRest, keyColon},
-	{"error-colon", "FATAL", true, errorColonRest, keyColon},
+	{"error-colon", "error", true, errorColonRest, keyErrorColon},
+	{"error-colon", "Error", true, errorColonRest, keyErrorColon},
+	{"error-colon", "ERROR", true, errorColonRest, keyErrorColon},
+	{"error-colon", "fatal", true, errorColonRest, keyErrorColon},
+	{"error-colon", "Fatal", true, errorColonRest, keyErrorColon},
+	{"error-colon", "FATAL", true, errorColonRest, keyErrorColon},
 	// webpack: "ERROR in ./src/index.js".
 	{"webpack", "ERROR in ", true, "", keyER},
 	// Node: "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory".
@@ -64,9 +64,9 @@ var builtinRules = []rule{
 	// pnpm: "ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL".
 	{"pnpm", "ERR_PNPM_", true, `\w`, keyER},
 	// Python.
-	{"traceback", "Traceback (most recent call last)", false, colonEnd, keyColon},
+	{"traceback", "Traceback (most recent call last)", false, colonEnd, keyTraceback},
 	// Go: "panic: runtime error: index out of range".
-	{"go-panic", "panic: ", true, "", keyColon},
+	{"go-panic", "panic: ", true, "", keyPanic},
 	// Shells, CI runners, docker, yarn: "exit code 1", "exit status 2", "exited with code 127",
 	// "Exit code: 1", "EXIT CODE 1"; never exit code 0.
 	{"exit-code", "exit", true, exitRest, keyXit},
@@ -75,18 +75,18 @@ var builtinRules = []rule{
 	// Python: "returned non-zero exit status 1"; docker build: "returned a non-zero code: 1".
 	{"non-zero", "non-zero ", true, `exit (?:code|status)`, keyXit},
 	{"non-zero", "Non-zero ", true, `exit (?:code|status)`, keyXit},
-	{"non-zero", "non-zero ", true, `(?:code|status)` + colonEnd, keyColon},
-	{"non-zero", "Non-zero ", true, `(?:code|status)` + colonEnd, keyColon},
+	{"non-zero", "non-zero ", true, `(?:code|status)` + colonEnd, keyNonZero},
+	{"non-zero", "Non-zero ", true, `(?:code|status)` + colonEnd, keyNonZero},
 	// GNU make: "make: *** [Makefile:12: build] Error 2", "make[1]: *** No rule to make target 'x'.  Stop."
-	{"make", "make", true, `(?:\[\d+\])?: \*\*\* `, keyColon},
+	{"make", "make", true, `(?:\[\d+\])?: \*\*\* `, keyMake},
 	// javac through Maven when printed without the [ERROR] level:
 	// "/src/main/java/com/example/OrderService.java:[11,40] package com.example.billing does not exist".
 	// "Foo.java:[11,40]" alone is not enough: Maven prints deprecation warnings the same way.
-	{"javac", ".java:[", false, `\d+(?:,\d+)?\] (?:error: )?(?:package \S+ does not exist|cannot find symbol|incompatible types|cannot be applied|unreported exception|is not abstract|is already defined|cannot access|has private access|not a statement|illegal start of|class, interface, enum, or record expected|'[^']+' expected)`, keyColon},
+	{"javac", ".java:[", false, `\d+(?:,\d+)?\] (?:error: )?(?:package \S+ does not exist|cannot find symbol|incompatible types|cannot be applied|unreported exception|is not abstract|is already defined|cannot access|has private access|not a statement|illegal start of|class, interface, enum, or record expected|'[^']+' expected)`, keyJavac},
 	// Java: "Exception in thread "main" java.lang.NullPointerException".
 	{"java-exception", `Exception in thread "`, false, "", keyEx},
 	// docker CLI: "Error response from daemon: pull access denied".
-	{"docker", "Error response from daemon", false, colonEnd, keyColon},
+	{"docker", "Error response from daemon", false, colonEnd, keyDaemon},
 	// CodeArts' Chinese markers: "该步骤执行失败" (step failed), "构建失败" (build failed), "编译失败" (compile failed).
 	{"codearts", "执行失败", false, "", keyFail},
 	{"codearts", "构建失败", false, "", keyFail},

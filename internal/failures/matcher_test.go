@@ -251,3 +251,38 @@ func TestMatchWindow(t *testing.T) {
 		t.Error("a keyword beyond MatchWindow is matched; the documented window is the first MatchWindow bytes")
 	}
 }
+
+// TestRuleKeysAndGates combines every rule's keyword with prefixes and
+// continuations: a rule's key must be on every line it matches (else
+// matchRules would skip it), and a gate must let every such line through.
+func TestRuleKeysAndGates(t *testing.T) {
+	t.Parallel()
+	prefixes := []string{"", " ", "x", "-", ".", "/", "[", "\x1b[31m", ts + "[INFO] ", "返回"}
+	rests := []string{"", ":", ": x", ":1", "[E0425]: x", " TS2304: y", " C1083: z", " error: z", " exit code 1",
+		" code 1", "ed with code 2", " with status 3", " CODE 4", " STATUS 5", "URE", "ED", "ED in 3s", " ", "!",
+		"[1]: *** x", ": *** [all] Error 2", "code: 1", "status: 2", "exit status 1", "\x1b[0m: x", "[11,40] package a.b does not exist",
+		"[3] cannot find symbol", "X", "_PNPM_X", "main\" x", "\r"}
+	m := mustMatcher(t)
+	n := 0
+	for _, r := range builtinRules {
+		for _, p := range prefixes {
+			for _, rest := range rests {
+				line := p + r.lit + rest
+				text := stripANSI(nil, []byte(strings.TrimRight(line, "\r")))
+				all := matchAllRules(text)
+				if got := matchRules(text); got != all {
+					t.Errorf("%q: keyed rules %v, every rule %v (rule %s)", line, got, all, r.name)
+				}
+				if all {
+					n++
+					if !m.Match([]byte(line)) || !gatesFind([]byte(line+"\n")) {
+						t.Errorf("%q matches rule %s but Match or the gates miss it", line, r.name)
+					}
+				}
+			}
+		}
+	}
+	if n < 500 {
+		t.Errorf("only %d matching combinations: the test lost its teeth", n)
+	}
+}

@@ -69,21 +69,26 @@ func failGate(b []byte, i int) bool { return i >= 2 && bytes.HasPrefix(b[i-2:], 
 type keyMask uint16
 
 const (
-	keyColon keyMask = 1 << iota // colonGate passes
-	keyER                        // ERR
-	keyEX                        // EXIT
-	keyEx                        // Exit, Exception in thread "
-	keyFA                        // FATAL, FAIL
-	keyXit                       // exit
-	keyNpm                       // npm error
-	keyFail                      // 失败
+	keyErrorColon keyMask = 1 << iota // error: and kin (colonKeys)
+	keyPanic                          // panic:
+	keyTraceback                      // Traceback (most recent call last):
+	keyMake                           // make: ***
+	keyNonZero                        // non-zero code:
+	keyDaemon                         // Error response from daemon:
+	keyJavac                          // .java:[
+	keyER                             // ERR
+	keyEX                             // EXIT
+	keyEx                             // Exit, Exception in thread "
+	keyFA                             // FATAL, FAIL
+	keyXit                            // exit
+	keyNpm                            // npm error
+	keyFail                           // 失败
 )
 
 var keys = []struct {
 	gate
 	key keyMask
 }{
-	{gate{':', colonGate}, keyColon},
 	{gate{'E', erGate}, keyER},
 	{gate{'E', exGate}, keyEX},
 	{gate{'E', exitGate}, keyEx},
@@ -96,6 +101,14 @@ var keys = []struct {
 // lineKeys returns the keys that text has.
 func lineKeys(text []byte) keyMask {
 	var m keyMask
+	for i := 0; i < len(text); i++ {
+		j := bytes.IndexByte(text[i:], ':')
+		if j < 0 {
+			break
+		}
+		i += j
+		m |= colonKeys(text, i)
+	}
 	for k := range keys {
 		if passes(text, 0, &keys[k].gate) >= 0 {
 			m |= keys[k].key
@@ -190,12 +203,16 @@ func passes(b []byte, pos int, g *gate) int {
 // colonGate passes a ':' that may end "error:" and its kin, "panic:",
 // "Traceback (most recent call last):" or start ".java:[". It may read
 // bytes of the line before, which only adds candidates.
-func colonGate(b []byte, i int) bool {
+func colonGate(b []byte, i int) bool { return colonKeys(b, i) != 0 }
+
+// colonKeys returns the key of the keyword that the ':' at b[i] may end,
+// or 0.
+func colonKeys(b []byte, i int) keyMask {
 	if i+1 < len(b) && isDigit(b[i+1]) {
-		return false // see colonEnd
+		return 0 // see colonEnd
 	}
 	if i+1 < len(b) && b[i+1] == '[' && bytes.HasSuffix(b[:i], []byte(".java")) {
-		return true
+		return keyJavac
 	}
 	j := i
 	switch {
@@ -207,10 +224,10 @@ func colonGate(b []byte, i int) bool {
 		switch {
 		case j >= 2 && b[j-1] == 'E' && b[j-2] == '[':
 			j -= 2
-		case j >= 1 && b[j-1] == '[':
-			return bytes.HasSuffix(b[:j-1], []byte("make"))
+		case j >= 1 && b[j-1] == '[' && bytes.HasSuffix(b[:j-1], []byte("make")):
+			return keyMake
 		default:
-			return false
+			return 0
 		}
 	case j > 0 && isDigit(b[j-1]): // error TS2304:, fatal error C1083:
 		for j > 0 && isDigit(b[j-1]) && i-j < 7 {
@@ -221,42 +238,58 @@ func colonGate(b []byte, i int) bool {
 			k--
 		}
 		if k == j || k == 0 || b[k-1] != ' ' {
-			return false
+			return 0
 		}
 		j = k - 1
 	}
 	if j == 0 {
-		return false
+		return 0
 	}
 	// Switch on the byte before the ':' so that most colons (times,
 	// URLs, "key: value") cost one comparison.
-	var suffixes []string
+	has := func(suffix string) bool { return len(suffix) <= j && string(b[j-len(suffix):j]) == suffix }
 	switch b[j-1] {
 	case 'r':
-		suffixes = []string{"rror"}
+		if has("rror") {
+			return keyErrorColon
+		}
 	case 'R':
-		suffixes = []string{"RROR"}
+		if has("RROR") {
+			return keyErrorColon
+		}
 	case 'l':
-		suffixes = []string{"atal"}
+		if has("atal") {
+			return keyErrorColon
+		}
 	case 'L':
-		suffixes = []string{"ATAL"}
+		if has("ATAL") {
+			return keyErrorColon
+		}
 	case 'c':
-		suffixes = []string{"panic"} // panic:
+		if has("panic") {
+			return keyPanic
+		}
 	case ')':
-		suffixes = []string{"last)"} // Traceback (most recent call last):
+		if has("last)") { // Traceback (most recent call last):
+			return keyTraceback
+		}
 	case 'e':
-		suffixes = []string{"make", "-zero code"} // make: ***, non-zero code:
+		if has("make") {
+			return keyMake
+		}
+		if has("-zero code") {
+			return keyNonZero
+		}
 	case 'n':
-		suffixes = []string{"from daemon"} // Error response from daemon:
+		if has("from daemon") {
+			return keyDaemon
+		}
 	case 's':
-		suffixes = []string{"-zero status"} // non-zero status:
-	}
-	for _, suffix := range suffixes {
-		if len(suffix) <= j && string(b[j-len(suffix):j]) == suffix {
-			return true
+		if has("-zero status") {
+			return keyNonZero
 		}
 	}
-	return false
+	return 0
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
