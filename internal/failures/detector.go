@@ -80,6 +80,7 @@ type Detector struct {
 	partLen int64  // its length so far; 0 when the last byte written was '\n'
 
 	scratch []byte // ANSI-free copy of a line for the matcher
+	starts  []int  // line starts, for pushLast
 	find    gateScan
 
 	res         Result
@@ -91,8 +92,11 @@ type Detector struct {
 
 // NewDetector returns a Detector that uses m to recognise failure lines and
 // keeps an excerpt bounded by o (zero fields get their defaults, except
-// Context: see Options).
+// Context: see Options). A nil m means the built-in patterns only.
 func NewDetector(m *Matcher, o Options) *Detector {
+	if m == nil {
+		m = &Matcher{}
+	}
 	o = o.normalized()
 	d := &Detector{
 		m:        m,
@@ -288,13 +292,13 @@ func (d *Detector) emit(num int64, raw []byte, full int64, match bool) {
 // pushLast keeps the last lines of block b in the ring. The last line of b
 // is line d.res.Lines.
 func (d *Detector) pushLast(b []byte) {
-	var idx [2 * DefaultMaxLines]int // line starts, last line first
-	starts := idx[:0]
+	starts := d.starts[:0] // line starts, last line first
 	for end := len(b); end > 0 && len(starts) < d.ringSize; {
 		s := bytes.LastIndexByte(b[:end-1], '\n') + 1
 		starts = append(starts, s)
 		end = s
 	}
+	d.starts = starts
 	for i := len(starts) - 1; i >= 0; i-- {
 		s := starts[i]
 		e := s + bytes.IndexByte(b[s:], '\n')

@@ -362,6 +362,9 @@ func TestDetectorReset(t *testing.T) {
 
 func TestDetectorOptionsDefaults(t *testing.T) {
 	t.Parallel()
+	if r := scan(t, nil, Options{}, "ok\nnpm ERR! x\n"); r.Matches != 1 {
+		t.Errorf("nil Matcher: %d matches, want the built-in patterns", r.Matches)
+	}
 	if got := (Options{}).normalized(); got != (Options{Context: 0, MaxLines: 40, MaxLineLen: 500}) {
 		t.Errorf("zero Options = %+v: Context 0 must stay 0", got)
 	}

@@ -9,25 +9,28 @@ import (
 
 // The Detector's fast path. Running the matcher on every line of a 100 MB
 // log is several times slower than grep; instead a block of complete lines
-// is scanned with bytes.IndexByte (vectorised) for a handful of gate bytes,
-// each with a cheap check of the bytes around it. Only a line that passes a
-// gate goes through the matcher. The gates are a superset of the builtin
-// rules: for a line without ESC (whose ANSI-free text is itself), every
-// rule's keyword contains a gate byte whose check passes
-// (FuzzGatesCoverMatch checks it):
+// is scanned for a handful of gate bytes, each with a cheap check of the
+// bytes around it, and only a line that passes a gate goes through the
+// matcher. Rare gate bytes are found with bytes.IndexByte (vectorised);
+// the two common ones (':' and 'p') with denseScan, 8 bytes at a time.
+//
+// The gates are a superset of the built-in rules: for a line without ESC
+// (whose ANSI-free text is itself), every rule's keyword contains a gate
+// byte whose check passes (TestRuleKeysAndGates and FuzzMatcher check it):
 //
 //	ESC  any line with escape sequences (the rules see it without them)
 //	':'  error: Error: fatal: Fatal: (also error[E0425]:, error TS2304:,
 //	     fatal error:), panic:, Traceback (most recent call last):, .java:[,
 //	     make: ***, make[1]: ***, Error response from daemon:, non-zero code:
-//	'E'  ERR (ERROR, npm ERR!, ERR_PNPM_), EXIT, Exit, Error response from
-//	     daemon, Exception in thread "
+//	     (never a ':' followed by a digit: see colonEnd)
+//	'E'  ERR (ERROR, npm ERR!, ERR_PNPM_), EXIT, Exit, Exception in thread "
 //	'A'  FATAL, FAIL (A after F; "[INFO]" makes F common)
 //	'x'  exit, exited, non-zero exit status (x followed by "it")
 //	'p'  npm error (p between 'n' and "m error")
 //	0xB1 失败 (the third byte of 失 followed by 败: the rarest place in it)
 //
-// Case matters: the rules are case-sensitive, and so are the gates.
+// Case matters: the rules are case-sensitive, and so are the gates. A new
+// rule needs a gate and a key.
 
 // gate is one gate byte and its check; b[i] is the gate byte.
 type gate struct {
@@ -65,7 +68,7 @@ func failGate(b []byte, i int) bool { return i >= 2 && bytes.HasPrefix(b[i-2:], 
 
 // keyMask is a set of line keys: finer gates, used on one line (ANSI-free)
 // to pick the rules worth trying. Every rule names the key that all the
-// lines it matches have (TestRuleKeys and FuzzMatcher check it).
+// lines it matches have (TestRuleKeysAndGates and FuzzMatcher check it).
 type keyMask uint16
 
 const (
