@@ -137,12 +137,13 @@ func denseScan(b []byte, pos int) int {
 	if i+16 <= len(b) {
 		// One load a word: the bytes before and after each byte come
 		// from the neighbouring words by shifts.
-		cur := binary.LittleEndian.Uint64(b[i:])
+		rest := b[i:]
+		cur := binary.LittleEndian.Uint64(rest)
 		before := uint64(b[i-1])
-		for ; i+16 <= len(b); i += 8 {
-			nxt := binary.LittleEndian.Uint64(b[i+8:])
-			next := cur>>8 | nxt<<56 // byte k: the byte after b[i+k]
-			prev := cur<<8 | before  // byte k: the byte before b[i+k]
+		for len(rest) >= 16 {
+			nxt := binary.LittleEndian.Uint64(rest[8:16])
+			next := cur>>8 | nxt<<56 // byte k: the byte after rest[k]
+			prev := cur<<8 | before  // byte k: the byte before rest[k]
 			colon := cur ^ (':' * lo)
 			colon = (colon - lo) &^ colon // may flag too much: checked below
 			// Exact digit flags: (c&0x7f)+0x50 carries into bit 7 when
@@ -153,8 +154,9 @@ func denseScan(b []byte, pos int) int {
 			p := cur ^ ('p' * lo)
 			n := prev ^ ('n' * lo)
 			if m := (colon&^digit | (p-lo)&^p&((n-lo)&^n)) & hi; m != 0 {
+				at := len(b) - len(rest)
 				for ; m != 0; m &= m - 1 {
-					j := i + bits.TrailingZeros64(m)>>3
+					j := at + bits.TrailingZeros64(m)>>3
 					if denseCheck(b, j) >= 0 {
 						return j
 					}
@@ -162,7 +164,9 @@ func denseScan(b []byte, pos int) int {
 			}
 			before = cur >> 56
 			cur = nxt
+			rest = rest[8:]
 		}
+		i = len(b) - len(rest)
 	}
 	for ; i < len(b); i++ {
 		if denseCheck(b, i) >= 0 {
