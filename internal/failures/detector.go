@@ -62,10 +62,11 @@ type ringLine struct {
 
 // Detector finds failure lines in a log as it is written to it, in one pass
 // over the bytes, and keeps the excerpt. Its memory is bounded by the
-// Options (about (Context+MaxLines) * (2*MaxLineLen+256) bytes plus
-// MatchWindow for an unfinished line), never by the size of the log or of a
-// line. A Detector is not safe for concurrent use; its Matcher is shared
-// safely.
+// Options, never by the size of the log or of a line: max(MaxLines,
+// Context) recent lines of at most 2*MaxLineLen+256 bytes each, the
+// excerpt's MaxLines lines, and the first MatchWindow bytes of an
+// unfinished line. A Detector is not safe for concurrent use; its Matcher
+// may be shared.
 type Detector struct {
 	m        *Matcher
 	o        Options
@@ -102,7 +103,7 @@ func NewDetector(m *Matcher, o Options) *Detector {
 		m:        m,
 		o:        o,
 		ringSize: max(o.MaxLines, o.Context),
-		rawCap:   2*o.MaxLineLen + 256,
+		rawCap:   rawCap(o.MaxLineLen),
 	}
 	d.partCap = max(MatchWindow, d.rawCap)
 	d.find = newGateScan()
@@ -194,8 +195,8 @@ func (d *Detector) finishPart() {
 }
 
 // block handles b, complete lines that begin at a line start and end with
-// '\n'. Lines without a needle are only counted; the others, and the lines
-// of context after a failure, go through line.
+// '\n'. Lines that no gate (scan.go) lets through are only counted; the
+// others, and the lines of context after a failure, go through line.
 func (d *Detector) block(b []byte) {
 	d.find.reset()
 	everyLine := d.m.extra != nil // user patterns have no pre-filter
@@ -310,8 +311,14 @@ func (d *Detector) pushLast(b []byte) {
 // oldest line when the ring is full.
 func (d *Detector) push(num int64, raw []byte, full int64) {
 	raw = raw[:min(len(raw), d.rawCap)]
-	if len(d.ring) < d.ringSize {
-		d.ring = append(d.ring, ringLine{num: num, raw: append([]byte(nil), raw...), full: full})
+	if n := len(d.ring); n < d.ringSize {
+		if n < cap(d.ring) { // a slot kept by Reset: reuse its buffer
+			d.ring = d.ring[:n+1]
+		} else {
+			d.ring = append(d.ring, ringLine{})
+		}
+		l := &d.ring[n]
+		l.num, l.raw, l.full = num, append(l.raw[:0], raw...), full
 		return
 	}
 	l := &d.ring[d.ringHead]
@@ -337,16 +344,23 @@ func (m *Matcher) matchLine(raw []byte, full int64, scratch *[]byte) bool {
 	return m.matchText(bytes.TrimRight(raw, "\r"), scratch)
 }
 
+// rawCap is how many bytes of a line are kept to show it: enough for
+// maxLen bytes of text after ANSI sequences are removed, in all but
+// pathological lines.
+func rawCap(maxLen int) int { return 2*maxLen + 256 }
+
 // cutMarker ends a line cut in an excerpt.
 const cutMarker = " … [cut "
 
 // cleanLine is the excerpt text of a line: raw is its first bytes and full
 // its length. ANSI escape sequences and a trailing '\r' are removed, other
 // control characters become spaces, invalid UTF-8 becomes U+FFFD, and the
-// text is cut to max bytes on a rune boundary, with a marker saying how
-// many bytes of the line were not shown.
+// text is cut to maxLen bytes on a rune boundary, with a marker saying how
+// many bytes of the line were not shown. Only the first rawCap(maxLen)
+// bytes of raw are read, so that a line gives the same text whether it
+// came whole or as a kept prefix.
 func cleanLine(raw []byte, full int64, maxLen int) string {
-	raw = raw[:min(len(raw), 2*maxLen+256)]
+	raw = raw[:min(len(raw), rawCap(maxLen))]
 	complete := int64(len(raw)) == full
 	if complete {
 		raw = bytes.TrimRight(raw, "\r")
