@@ -50,7 +50,23 @@ func scanChunks(d *Detector, log []byte, n int) Result {
 	return d.Result()
 }
 
+// BenchmarkDetectorChunks scans the clean log written in chunks of
+// several sizes: an HTTP body is read in pieces of a TLS record (16 KiB)
+// up to the copy buffer (256 KiB in internal/download).
+func BenchmarkDetectorChunks(b *testing.B) {
+	clean, _ := benchLogs(b)
+	for _, size := range []int{4 << 10, 16 << 10, 256 << 10} {
+		b.Run(strconv.Itoa(size>>10)+"KiB", func(b *testing.B) {
+			benchmarkDetectorChunks(b, clean, nil, size)
+		})
+	}
+}
+
 func benchmarkDetector(b *testing.B, log []byte, extra []string) {
+	benchmarkDetectorChunks(b, log, extra, 32<<10)
+}
+
+func benchmarkDetectorChunks(b *testing.B, log []byte, extra []string, chunk int) {
 	m, err := NewMatcher(extra)
 	if err != nil {
 		b.Fatal(err)
@@ -60,7 +76,7 @@ func benchmarkDetector(b *testing.B, log []byte, extra []string) {
 	cpu0 := cpuTime()
 	for b.Loop() {
 		d.Reset()
-		r := scanChunks(d, log, 32<<10)
+		r := scanChunks(d, log, chunk)
 		if r.Bytes != int64(len(log)) {
 			b.Fatalf("scanned %d bytes, want %d", r.Bytes, len(log))
 		}

@@ -81,7 +81,6 @@ type Detector struct {
 	partLen int64  // its length so far; 0 when the last byte written was '\n'
 
 	scratch []byte // ANSI-free copy of a line for the matcher
-	starts  []int  // line starts, for pushLast
 	find    gateScan
 
 	res         Result
@@ -198,6 +197,7 @@ func (d *Detector) finishPart() {
 // '\n'. Lines that no gate (scan.go) lets through are only counted; the
 // others, and the lines of context after a failure, go through line.
 func (d *Detector) block(b []byte) {
+	first := d.res.Lines
 	d.find.reset()
 	everyLine := d.m.extra != nil // user patterns have no pre-filter
 	for pos := 0; pos < len(b); {
@@ -215,7 +215,7 @@ func (d *Detector) block(b []byte) {
 		d.line(b[start:end], int64(end-start), b, start)
 		pos = end + 1
 	}
-	d.pushLast(b)
+	d.pushLast(b, d.res.Lines-first)
 }
 
 // line handles one line: raw is the line or its first bytes, full its
@@ -290,20 +290,19 @@ func (d *Detector) emit(num int64, raw []byte, full int64, match bool) {
 	}
 }
 
-// pushLast keeps the last lines of block b in the ring. The last line of b
-// is line d.res.Lines.
-func (d *Detector) pushLast(b []byte) {
-	starts := d.starts[:0] // line starts, last line first
-	for end := len(b); end > 0 && len(starts) < d.ringSize; {
-		s := bytes.LastIndexByte(b[:end-1], '\n') + 1
-		starts = append(starts, s)
-		end = s
+// pushLast keeps the last of the n lines of block b in the ring. The last
+// line of b is line d.res.Lines. It walks forward with bytes.IndexByte
+// (vectorised) rather than back with bytes.LastIndexByte (byte by byte).
+func (d *Detector) pushLast(b []byte, n int64) {
+	keep := min(n, int64(d.ringSize))
+	s := 0
+	for k := n - keep; k > 0; k-- {
+		s += bytes.IndexByte(b[s:], '\n') + 1
 	}
-	d.starts = starts
-	for i := len(starts) - 1; i >= 0; i-- {
-		s := starts[i]
+	for num := d.res.Lines - keep + 1; s < len(b); num++ {
 		e := s + bytes.IndexByte(b[s:], '\n')
-		d.push(d.res.Lines-int64(i), b[s:e], int64(e-s))
+		d.push(num, b[s:e], int64(e-s))
+		s = e + 1
 	}
 }
 
