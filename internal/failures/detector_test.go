@@ -491,3 +491,31 @@ func TestCleanBenchLog(t *testing.T) {
 		t.Errorf("log with failures: Matches = %d, line by line %d", r.Matches, want)
 	}
 }
+
+// TestSharedMatcher runs Detectors on several goroutines with one Matcher,
+// as the download pipeline does (run with -race).
+func TestSharedMatcher(t *testing.T) {
+	t.Parallel()
+	m := mustMatcher(t, `(?i)deploy failed`)
+	log := []byte(logWith(300, 7, 150) + "\x1b[31mDeploy FAILED\x1b[0m\n")
+	want := reference(m, Options{}, log)
+	errs := make(chan string, 8)
+	for g := 0; g < 8; g++ {
+		go func() {
+			d := NewDetector(m, Options{})
+			if got := scanChunks(d, log, 100+g); !reflect.DeepEqual(got, want) {
+				errs <- fmt.Sprintf("goroutine %d: %+v", g, got)
+				return
+			}
+			errs <- ""
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+	if want.Matches != 3 {
+		t.Errorf("Matches = %d, want 3 (two [ERROR] lines and the user pattern)", want.Matches)
+	}
+}
