@@ -206,7 +206,8 @@ func (e *PatternError) Error() string {
 func (e *PatternError) Unwrap() error { return e.Err }
 
 // Matcher decides whether a log line is a failure line. It is safe for
-// concurrent use by several Detectors.
+// concurrent use by several Detectors. A nil *Matcher matches with the
+// built-in patterns only.
 type Matcher struct {
 	extra    *regexp.Regexp // user patterns as one alternation; nil when none
 	patterns []string       // user patterns as given, blank ones dropped
@@ -239,7 +240,12 @@ func NewMatcher(extra []string) (*Matcher, error) {
 }
 
 // Patterns returns the user patterns in use (blank ones dropped).
-func (m *Matcher) Patterns() []string { return append([]string(nil), m.patterns...) }
+func (m *Matcher) Patterns() []string {
+	if m == nil {
+		return nil
+	}
+	return append([]string(nil), m.patterns...)
+}
 
 // Match reports whether line (without its newline, as it is in the log: it
 // may contain ANSI escape sequences and a trailing '\r') is a failure line.
@@ -257,7 +263,7 @@ func (m *Matcher) matchText(text []byte, scratch *[]byte) bool {
 		*scratch = stripANSI((*scratch)[:0], text)
 		text = *scratch
 	}
-	if m.extra != nil && m.extra.Match(text) {
+	if m != nil && m.extra != nil && m.extra.Match(text) {
 		return true
 	}
 	return matchRules(text)

@@ -178,6 +178,14 @@ func TestNewMatcherPatterns(t *testing.T) {
 	}
 }
 
+func TestNilMatcher(t *testing.T) {
+	t.Parallel()
+	var m *Matcher
+	if !m.Match([]byte("npm ERR! x")) || m.Match([]byte("ok")) || m.Patterns() != nil {
+		t.Error("a nil Matcher does not behave as the built-in patterns alone")
+	}
+}
+
 func TestNewMatcherInvalid(t *testing.T) {
 	t.Parallel()
 	_, err := NewMatcher([]string{"ok", "x(", "[z-a]"})
