@@ -482,15 +482,7 @@ func outputs(run *report.Run) [][2]string {
 }
 
 func finalLine(run *report.Run, cfg *config.Config, code int) string {
-	var size int64
-	saved := 0
-	for _, s := range run.Stages {
-		if s.Saved() {
-			saved++
-			size += s.Bytes
-		}
-	}
-	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", saved, len(run.Stages), summary.FormatSize(size), run.Elapsed.Round(time.Millisecond), cfg.Dir)
+	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", len(run.Stages)-len(run.Missing()), len(run.Stages), summary.FormatSize(run.SavedBytes()), run.Elapsed.Round(time.Millisecond), cfg.Dir)
 	if failed := run.FailedTasks(); len(failed) > 0 {
 		line += "; failed: " + strings.Join(failed, ", ")
 	}

@@ -105,6 +105,17 @@ func (r *Run) Missing() []string {
 	return out
 }
 
+// SavedBytes is the total size of the logs obtained.
+func (r *Run) SavedBytes() int64 {
+	var n int64
+	for i := range r.Stages {
+		if r.Stages[i].Saved() {
+			n += r.Stages[i].Bytes
+		}
+	}
+	return n
+}
+
 // ExitCode derives the process exit code: 3 when anything could not be
 // obtained (a log, the artifact, a finished record), else 1 when
 // failOnBuildFailure is set and a stage failed, else 0.

@@ -179,13 +179,7 @@ func (m *mdRenderer) top(lv level) string {
 		facts = append(facts, "Log level "+code(run.LogLevel, 16))
 	}
 	facts = append(facts, plural(int64(len(run.Stages)), "stage"))
-	var total int64
-	for i := range run.Stages {
-		if run.Stages[i].Saved() {
-			total += run.Stages[i].Bytes
-		}
-	}
-	facts = append(facts, FormatSize(total)+" of logs")
+	facts = append(facts, FormatSize(run.SavedBytes())+" of logs")
 	if run.Elapsed > 0 {
 		facts = append(facts, "took "+formatDuration(run.Elapsed))
 	}

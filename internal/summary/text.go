@@ -58,13 +58,7 @@ func Text(run *report.Run) string {
 		facts = append(facts, "log level "+l)
 	}
 	facts = append(facts, plural(int64(len(run.Stages)), "stage"))
-	var total int64
-	for i := range run.Stages {
-		if run.Stages[i].Saved() {
-			total += run.Stages[i].Bytes
-		}
-	}
-	facts = append(facts, FormatSize(total)+" of logs")
+	facts = append(facts, FormatSize(run.SavedBytes())+" of logs")
 	if run.Elapsed > 0 {
 		facts = append(facts, "took "+formatDuration(run.Elapsed))
 	}
