@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -28,25 +27,6 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/artifact"
 )
 
-// diskFS is the WriteFS (and fs.FS) act's server stores artifacts with; it
-// takes the absolute paths act builds, as act's own implementation does.
-type diskFS struct{}
-
-func (diskFS) Open(name string) (fs.File, error) { return os.Open(name) }
-
-func (diskFS) OpenWritable(name string) (artifacts.WritableFile, error) {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(name, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o644)
-}
-
-func (diskFS) OpenAppendable(name string) (artifacts.WritableFile, error) {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-}
 
 // actServer is act's v4 artifact service on a local httptest server.
 type actServer struct {
@@ -61,7 +41,7 @@ func newActServer(t *testing.T) *actServer {
 	t.Helper()
 	a := &actServer{baseDir: t.TempDir()}
 	router := httprouter.New()
-	artifacts.RoutesV4(router, a.baseDir, diskFS{}, diskFS{})
+	artifacts.RoutesV4(router, a.baseDir, DiskFS{}, DiskFS{})
 	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("comp") == "block" {
 			a.mu.Lock()

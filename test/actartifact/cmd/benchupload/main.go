@@ -62,7 +62,7 @@ func run() error {
 	logrus.SetLevel(logrus.PanicLevel)
 
 	router := httprouter.New()
-	artifacts.RoutesV4(router, *store, diskFS{}, diskFS{})
+	artifacts.RoutesV4(router, *store, actartifact.DiskFS{}, actartifact.DiskFS{})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -128,21 +128,3 @@ func run() error {
 	return nil
 }
 
-// diskFS is the WriteFS act stores artifacts with (absolute paths).
-type diskFS struct{}
-
-func (diskFS) Open(name string) (fs.File, error) { return os.Open(name) }
-
-func (diskFS) OpenWritable(name string) (artifacts.WritableFile, error) {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(name, os.O_CREATE|os.O_RDWR|os.O_TRUNC, 0o644)
-}
-
-func (diskFS) OpenAppendable(name string) (artifacts.WritableFile, error) {
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
-		return nil, err
-	}
-	return os.OpenFile(name, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-}
