@@ -27,7 +27,6 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/artifact"
 )
 
-
 // actServer is act's v4 artifact service on a local httptest server.
 type actServer struct {
 	srv     *httptest.Server

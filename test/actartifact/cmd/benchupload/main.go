@@ -127,4 +127,3 @@ func run() error {
 		float64(peak)/(1<<20), filepath.Join(*store, "1", "bench", "bench.zip"))
 	return nil
 }
-
