@@ -469,10 +469,13 @@ func outputs(run *report.Run) [][2]string {
 		}
 		entries = append(entries, e)
 	}
-	logs, _ := json.Marshal(entries)
+	var logs strings.Builder
+	enc := json.NewEncoder(&logs)
+	enc.SetEscapeHTML(false) // "Npm Lint & Test", not "Npm Lint \u0026 Test"
+	enc.Encode(entries)
 	out := [][2]string{
 		{"path", run.Dir},
-		{"logs", string(logs)},
+		{"logs", strings.TrimSuffix(logs.String(), "\n")},
 		{"failed-tasks", strings.Join(run.FailedTasks(), ",")},
 	}
 	if a := run.Artifact; a != nil {
