@@ -317,10 +317,18 @@ func TestServerEchoingTheTokenLeaksNothing(t *testing.T) {
 	h := newHarness(t, fakecodearts.Options{})
 	st := threeStages()
 	st[0].Faults = []fakecodearts.Fault{{EchoToken: true, Status: 403, Code: "APIGW.0310"}}
+	// A careless server also echoes it in a display name, a status and the
+	// logs themselves, split across lines and next to a failure line.
+	st[1].Name = "Npm " + testToken
+	st[1].Status = "FAILED " + testToken
+	st[2].Log = []byte(failLog + "[ERROR] login with " + testToken + " refused\n" + strings.Repeat("x", 100) + testToken + "\n")
 	h.fake.AddRecord(testRecord, st...)
-	h.inputs(map[string]string{})
+	h.inputs(map[string]string{"context-lines": "5"})
 	h.run()
 	h.assertNoSecret(testToken)
+	if log := h.file("stage3.log"); !strings.Contains(log, "[ERROR] login with *** refused") {
+		t.Errorf("the echoed token was not replaced in the saved log:\n%s", log)
+	}
 }
 
 func TestHostileLogTextIsInert(t *testing.T) {

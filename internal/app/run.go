@@ -69,7 +69,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout+cfg.WaitTimeout)
 	defer cancel()
 
-	stages := resolveStages(runCtx, cfg, client, run, r, env.PollInterval)
+	stages := resolveStages(runCtx, cfg, client, run, r, env.PollInterval, redact)
 	if run.Fatal == "" {
 		if err := atomicfile.MkdirAll(cfg.Dir, owner); err != nil {
 			run.Fatal = fmt.Sprintf("cannot create the output folder %s: %v", cfg.Path, err)
@@ -88,6 +88,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 			Detect:      failures.Options{Context: cfg.ContextLines, MaxLines: cfg.MaxExcerptLines},
 			Owner:       owner,
 			Redact:      redact,
+			Secrets:     []string{cfg.Token, cfg.SecretKey},
 			Done:        func(s report.Stage) { progress(r, s) },
 		})
 		if authErr != nil {
@@ -155,7 +156,7 @@ func userAgent(version string) string {
 // resolveStages decides which stages to fetch (step 3) and waits for the
 // record to finish when asked (step 4). It sets run.Fatal, run.StagesErr or
 // run.Incomplete as needed.
-func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Client, run *report.Run, r *ghaction.Runner, poll time.Duration) []report.Stage {
+func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Client, run *report.Run, r *ghaction.Runner, poll time.Duration, redact func(string) string) []report.Stage {
 	rec, err := client.Record(ctx, cfg.RecordID)
 	if err == nil && cfg.WaitTimeout > 0 {
 		rec, run.Incomplete, err = waitFinished(ctx, client, cfg, rec, r, poll)
@@ -181,6 +182,9 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 		if _, err := config.ParseTasks(s.Task); err != nil || s.Task == "" {
 			continue // never use a server-chosen name that could leave the folder
 		}
+		// Display names and statuses are server text: a server echoing a
+		// credential there must not carry it into the summary or outputs.
+		s.Name, s.Status = redact(s.Name), redact(s.Status)
 		byTask[s.Task] = s
 		all = append(all, fromAPI(s))
 	}

@@ -37,6 +37,10 @@ type Options struct {
 	Owner       *atomicfile.Owner
 	// Redact removes secrets from error text before it is stored.
 	Redact func(string) string
+	// Secrets are replaced by *** in the log bytes themselves, before they
+	// reach the file or the scan: a server echoing a credential into a log
+	// must not put it on disk, in an excerpt or in the artifact.
+	Secrets []string
 	// Done is called (from the stage's goroutine, one call at a time) as
 	// each stage finishes, for progress output.
 	Done func(report.Stage)
@@ -196,7 +200,7 @@ func fetch(ctx context.Context, st *report.Stage, o Options) {
 		}
 		bw.Reset(f)
 		var err error
-		written, err = copyAndScan(bw, body, det)
+		written, err = copyAndScan(bw, newRedactReader(body, o.Secrets), det)
 		if err != nil {
 			return err
 		}
