@@ -66,9 +66,10 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 	defer cancel()
 
 	var (
-		mu   sync.Mutex // guards authErr and Done calls
-		wg   sync.WaitGroup
-		work = make(chan int)
+		mu       sync.Mutex // guards authErr and Done calls
+		wg       sync.WaitGroup
+		work     = make(chan int)
+		canceled = make([]bool, len(out)) // stopped by the cancel below, not by their own error
 	)
 	for w := 0; w < n && w < len(stages); w++ {
 		wg.Add(1)
@@ -81,7 +82,8 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 				if stop {
 					out[i].Err = "not downloaded: " + ErrAuth.Error()
 				} else {
-					fetch(ctx, &out[i], o)
+					err := fetch(ctx, &out[i], o)
+					canceled[i] = errors.Is(err, context.Canceled)
 					if isAuth(out[i]) {
 						mu.Lock()
 						if authErr == nil {
@@ -106,10 +108,12 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 	wg.Wait()
 
 	if authErr != nil {
-		// Stages cancelled by the auth failure say so, instead of "context canceled".
+		// Stages cancelled by the auth failure say so, instead of "context
+		// canceled"; genuine errors of their own (a 404) are kept.
 		for i := range out {
-			if out[i].Err != "" && out[i].HTTPStatus != 401 && ctx.Err() != nil && !isAuth(out[i]) {
+			if canceled[i] && !isAuth(out[i]) {
 				out[i].Err = "not downloaded: " + ErrAuth.Error()
+				out[i].HTTPStatus, out[i].ErrCode = 0, ""
 			}
 		}
 	}
@@ -176,14 +180,16 @@ func copyAndScan(w io.Writer, body io.Reader, det *failures.Detector) (int64, er
 	}
 }
 
-func fetch(ctx context.Context, st *report.Stage, o Options) {
+// fetch downloads one stage into st and returns the error, if any, for
+// the caller to classify.
+func fetch(ctx context.Context, st *report.Stage, o Options) error {
 	start := time.Now()
 	defer func() { st.Elapsed = time.Since(start) }()
 	name := st.Task + ".log"
 	f, err := atomicfile.Create(filepath.Join(o.Dir, name), o.Owner)
 	if err != nil {
 		st.Err = "cannot create the log file: " + err.Error()
-		return
+		return err
 	}
 	defer f.Abort()
 
@@ -219,7 +225,7 @@ func fetch(ctx context.Context, st *report.Stage, o Options) {
 		if codearts.IsAuthError(err) {
 			st.HTTPStatus = 401
 		}
-		return
+		return err
 	}
 	st.File = name
 	st.Bytes = written
@@ -228,6 +234,7 @@ func fetch(ctx context.Context, st *report.Stage, o Options) {
 	} else {
 		st.Scan.Bytes = written
 	}
+	return nil
 }
 
 func redact(fn func(string) string, s string) string {

@@ -287,3 +287,26 @@ func BenchmarkDownload(b *testing.B) {
 		})
 	}
 }
+
+// TestAuthFailureKeepsEarlierErrors: a stage that failed for its own reason
+// before the authentication failure keeps its error and code.
+func TestAuthFailureKeepsEarlierErrors(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, 1,
+		fakecodearts.StageSpec{Task: "stage1", Log: []byte("x\n"), Faults: []fakecodearts.Fault{{Status: 404, Code: "CB.00060214", Msg: "not found"}}},
+		fakecodearts.StageSpec{Task: "stage2", Log: []byte("x\n"), Faults: []fakecodearts.Fault{{Status: 401, Code: "APIGW.0301", Msg: "bad token"}}},
+		fakecodearts.StageSpec{Task: "stage3", Log: []byte("x\n")},
+	)
+	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2", "stage3"), Options{
+		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
+	})
+	if authErr == nil {
+		t.Fatal("no auth error")
+	}
+	if out[0].HTTPStatus != 404 || out[0].ErrCode != "CB.00060214" || strings.Contains(out[0].Err, "authentication") {
+		t.Errorf("stage1 lost its own error: %+v", out[0])
+	}
+	if !strings.Contains(out[2].Err, "authentication failed") {
+		t.Errorf("stage3 = %+v", out[2])
+	}
+}
