@@ -276,8 +276,51 @@ func TestDeadlineHonoured(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(h.dir(), "stage3.log")); err == nil {
 		t.Error("a partial stage3.log was left")
 	}
-	if !strings.Contains(h.summary(), "stage3") {
-		t.Error("summary lacks the timed-out stage")
+	if !strings.Contains(h.summary(), "stage3") || !strings.Contains(h.summary(), "timeout (1s) was reached") {
+		t.Errorf("summary lacks the timed-out stage and why:\n%s", h.summary())
+	}
+}
+
+// TestUploadAfterTimeout: the logs saved before the run's timeout are still
+// uploaded (the upload has its own budget).
+func TestUploadAfterTimeout(t *testing.T) {
+	t.Parallel()
+	var creates atomic.Int32
+	results := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/CreateArtifact") {
+			creates.Add(1)
+		}
+		http.Error(w, "no", http.StatusForbidden)
+	}))
+	defer results.Close()
+	h := newHarness(t, fakecodearts.Options{})
+	st := threeStages()
+	st[2].Faults = []fakecodearts.Fault{{Stall: 30 * time.Second}}
+	h.fake.AddRecord(testRecord, st...)
+	h.inputs(map[string]string{"timeout": "1s"})
+	h.env["ACTIONS_RESULTS_URL"] = results.URL + "/"
+	h.env["ACTIONS_RUNTIME_TOKEN"] = runtimeToken()
+	if code := h.run(); code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	if creates.Load() == 0 {
+		t.Error("nothing was uploaded after the downloads' timeout")
+	}
+}
+
+// TestStageListDoesNotEatTheDeadline: with task-names listed, an endpoint
+// whose full-stages call hangs leaves time for the downloads.
+func TestStageListDoesNotEatTheDeadline(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.fake.FailStages(testRecord, fakecodearts.Fault{Stall: time.Minute}, fakecodearts.Fault{Stall: time.Minute}, fakecodearts.Fault{Stall: time.Minute})
+	h.inputs(map[string]string{"task-names": "stage1", "timeout": "4s"})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d, want 0\n%s", code, h.stdout.String())
+	}
+	if h.file("stage1.log") != okLog {
+		t.Error("stage1.log differs")
 	}
 }
 

@@ -109,7 +109,14 @@ func run(ctx context.Context, env Env, src config.Source) int {
 			r.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot write summary.md: %v", err)})
 		}
 	}
-	uploadArtifact(runCtx, cfg, env, r, run, redact)
+	if runCtx.Err() == context.DeadlineExceeded {
+		explainTimeout(run, cfg)
+	}
+	// The upload has a budget of its own: logs saved before the run's
+	// timeout are still worth uploading.
+	upCtx, upCancel := context.WithTimeout(ctx, cfg.Timeout)
+	defer upCancel()
+	uploadArtifact(upCtx, cfg, env, r, run, redact)
 	run.Elapsed = time.Since(started)
 
 	if err := r.AddStepSummary(summary.Markdown(run, sumOpts)); err != nil {
@@ -157,7 +164,15 @@ func userAgent(version string) string {
 // record to finish when asked (step 4). It sets run.Fatal, run.StagesErr or
 // run.Incomplete as needed.
 func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Client, run *report.Run, r *ghaction.Runner, poll time.Duration, redact func(string) string) []report.Stage {
-	rec, err := client.Record(ctx, cfg.RecordID)
+	recCtx := ctx
+	if len(cfg.Tasks) > 0 && cfg.WaitTimeout == 0 {
+		// Only names and statuses depend on this call when the stages are
+		// listed: it must not use up the time the downloads need.
+		var cancel context.CancelFunc
+		recCtx, cancel = context.WithTimeout(ctx, cfg.Timeout/4)
+		defer cancel()
+	}
+	rec, err := client.Record(recCtx, cfg.RecordID)
 	if err == nil && cfg.WaitTimeout > 0 {
 		rec, run.Incomplete, err = waitFinished(ctx, client, cfg, rec, r, poll)
 	}
@@ -201,6 +216,23 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 		}
 	}
 	return out
+}
+
+// explainTimeout says, on each stage the run's deadline stopped, which
+// deadline it was ("context deadline exceeded" alone says nothing).
+func explainTimeout(run *report.Run, cfg *config.Config) {
+	what := fmt.Sprintf("the run's timeout (%s) was reached", cfg.Timeout)
+	if cfg.WaitTimeout > 0 {
+		what = fmt.Sprintf("the run's timeout (%s, plus wait-timeout %s) was reached", cfg.Timeout, cfg.WaitTimeout)
+	}
+	for i := range run.Stages {
+		if s := &run.Stages[i]; !s.Saved() && s.Err != "" && strings.Contains(s.Err, "deadline") {
+			s.Err = what + ": " + s.Err
+		}
+	}
+	if run.Fatal != "" && strings.Contains(run.Fatal, "deadline") {
+		run.Fatal = what + ": " + run.Fatal
+	}
 }
 
 func stagesFromNames(tasks []string) []report.Stage {

@@ -57,7 +57,7 @@ var Inputs = []Input{
 	{Name: "max-excerpt-lines", Default: "40", Description: "Most excerpt lines per stage in the summary, 1–1000."},
 	{Name: "fail-on-build-failure", Default: "false", Description: "Fail the step (exit 1) when a stage failed."},
 	{Name: "wait-timeout", Default: "0", Description: "Wait this long (e.g. `30m`) for a running record to finish before downloading; 0 = do not wait."},
-	{Name: "timeout", Default: "10m", Description: "Deadline for the run (downloads, summary and upload), not counting `wait-timeout`."},
+	{Name: "timeout", Default: "10m", Description: "Deadline for the stage list and the downloads, not counting `wait-timeout`; the artifact upload gets the same budget again."},
 }
 
 // Lookup returns the input with that name.
