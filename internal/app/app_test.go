@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/aksk"
+	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
 )
 
@@ -671,5 +672,19 @@ func TestFilesGetTheWorkspaceOwner(t *testing.T) {
 		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 4321 || st.Gid != 4321 {
 			t.Errorf("%s owned by %d:%d, want the workspace's 4321", p, st.Uid, st.Gid)
 		}
+	}
+}
+
+func TestOutputDirInContainer(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Dir: "/github/workspace/out/logs"}
+	if got := outputDir(cfg, config.Source{BaseDir: "/github/workspace/"}, true); got != "out/logs" {
+		t.Errorf("in the container: %q, want the workspace-relative path", got)
+	}
+	if got := outputDir(cfg, config.Source{BaseDir: "/home/runner/work/x"}, true); got != cfg.Dir {
+		t.Errorf("outside a container: %q", got)
+	}
+	if got := outputDir(cfg, config.Source{BaseDir: "/github/workspace"}, false); got != cfg.Dir {
+		t.Errorf("CLI: %q", got)
 	}
 }

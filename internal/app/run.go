@@ -127,7 +127,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		// On a terminal the excerpts come with the summary below.
 		printExcerpts(r, run)
 	}
-	if err := r.SetOutputs(outputs(run)); err != nil {
+	if err := r.SetOutputs(outputs(run, outputDir(cfg, src, actions))); err != nil {
 		r.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot set the step outputs: %v", err)})
 	}
 	if !actions {
@@ -495,12 +495,29 @@ type logEntry struct {
 	Error    string `json:"error"`
 }
 
-func outputs(run *report.Run) [][2]string {
+// containerWorkspace is where the runner mounts the workspace in a Docker
+// action; paths under it do not exist for the job's later steps.
+const containerWorkspace = "/github/workspace"
+
+// outputDir is the folder as later steps should see it: relative to the
+// workspace inside the Docker action (later steps run in the workspace,
+// and actions/upload-artifact resolves relative paths there), absolute
+// otherwise.
+func outputDir(cfg *config.Config, src config.Source, actions bool) string {
+	if actions && filepath.Clean(src.BaseDir) == containerWorkspace {
+		if rel, err := filepath.Rel(containerWorkspace, cfg.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return cfg.Dir
+}
+
+func outputs(run *report.Run, dir string) [][2]string {
 	entries := make([]logEntry, 0, len(run.Stages))
 	for _, s := range run.Stages {
 		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: s.Err}
 		if s.Saved() {
-			e.File = filepath.Join(run.Dir, s.File)
+			e.File = filepath.Join(dir, s.File)
 			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.Scan.Matches
 		}
 		entries = append(entries, e)
@@ -510,7 +527,7 @@ func outputs(run *report.Run) [][2]string {
 	enc.SetEscapeHTML(false) // "Npm Lint & Test", not "Npm Lint \u0026 Test"
 	enc.Encode(entries)
 	out := [][2]string{
-		{"path", run.Dir},
+		{"path", dir},
 		{"logs", strings.TrimSuffix(logs.String(), "\n")},
 		{"failed-tasks", strings.Join(run.FailedTasks(), ",")},
 	}
@@ -586,7 +603,7 @@ type Output struct{ Name, Description string }
 
 // Outputs lists every output the action sets.
 var Outputs = []Output{
-	{"path", "Absolute path of the folder with the logs and summary.md."},
+	{"path", "Folder with the logs and summary.md: relative to the workspace in the Docker action (its container paths do not exist for later steps), absolute on the command line."},
 	{"logs", "JSON array, one object a stage: task, name, status, file, bytes, lines, failures, error."},
 	{"failed-tasks", "Comma-separated stages that failed (by status or by failure lines)."},
 	{"artifact-id", "ID of the uploaded artifact (set when uploaded)."},
