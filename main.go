@@ -12,8 +12,15 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/app"
 )
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
+// version is set at build time with -ldflags "-X main.version=v1.2.3"
+// (the release workflow does). Without it, a `go install`ed binary reports
+// its module version, and a build from source (such as the Docker action
+// built from the Dockerfile at a tag) reports sourceVersion.
 var version = ""
+
+// sourceVersion is the release this source tree belongs to; bump it when
+// tagging a release.
+const sourceVersion = "v1.0.0"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -35,5 +42,5 @@ func buildVersion() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return "dev"
+	return sourceVersion
 }

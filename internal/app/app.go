@@ -63,6 +63,10 @@ func Main(ctx context.Context, env Env) int {
 		return report.ExitOK
 	case len(args) > 0:
 		input, err := parseFlags(args, env.Stderr)
+		if errors.Is(err, errHelp) {
+			usage(env.Stdout)
+			return report.ExitOK
+		}
 		if err != nil {
 			fmt.Fprintf(env.Stderr, "codearts-logs: %v\n\n", err)
 			usage(env.Stderr)

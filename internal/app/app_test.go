@@ -688,3 +688,24 @@ func TestOutputDirInContainer(t *testing.T) {
 		t.Errorf("CLI: %q", got)
 	}
 }
+
+func TestCLIHelpAndBoolFlags(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--help"}, {"--record-id", testRecord, "--help"}, {"demo", "--help"}, {"help"}} {
+		h := newHarness(t, fakecodearts.Options{})
+		h.env = map[string]string{}
+		if code := h.run(args...); code != 0 {
+			t.Errorf("%v: exit %d", args, code)
+		}
+		if !strings.Contains(h.stdout.String(), "--record-id") || !strings.Contains(h.stdout.String(), "Exit codes") {
+			t.Errorf("%v: usage not printed:\n%s", args, h.stdout.String())
+		}
+	}
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.env = map[string]string{"CODEARTS_TOKEN": testToken}
+	out := filepath.Join(t.TempDir(), "logs")
+	if code := h.run("--record-id", testRecord, "--endpoint", h.endpoint, "--path", out, "--fail-on-build-failure"); code != 1 {
+		t.Errorf("--fail-on-build-failure alone: exit %d, want 1", code)
+	}
+}

@@ -25,6 +25,14 @@ var secretEnv = map[string]string{
 	"secret-access-key": "HUAWEI_CLOUD_SECRET_ACCESS_KEY",
 }
 
+// boolString is a boolean input as a flag: alone it means "true"; with a
+// value it keeps the text for config to validate.
+type boolString struct{ s string }
+
+func (b *boolString) String() string     { return b.s }
+func (b *boolString) Set(v string) error { b.s = v; return nil }
+func (b *boolString) IsBoolFlag() bool   { return true }
+
 // errHelp is returned by parseFlags when --help was asked for.
 var errHelp = flag.ErrHelp
 
@@ -37,6 +45,13 @@ func parseFlags(args []string, stderr io.Writer) (func(string) (string, bool), e
 	for _, in := range config.Inputs {
 		if env, ok := secretEnv[in.Name]; ok {
 			fs.Var(secretFlag{in.Name, env}, in.Name, in.Description)
+			continue
+		}
+		if in.Default == "true" || in.Default == "false" {
+			// `--fail-on-build-failure` alone means true, as flags do.
+			v := &boolString{}
+			values[in.Name] = &v.s
+			fs.Var(v, in.Name, in.Description)
 			continue
 		}
 		values[in.Name] = fs.String(in.Name, "", in.Description)

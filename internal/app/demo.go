@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -16,6 +17,10 @@ import (
 // are the demo's, and real Huawei credentials in the environment are ignored.
 func runDemo(ctx context.Context, env Env, args []string) int {
 	input, err := parseFlags(args, env.Stderr)
+	if errors.Is(err, errHelp) {
+		usage(env.Stdout)
+		return report.ExitOK
+	}
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "codearts-logs demo: %v\n", err)
 		return report.ExitBadInput
