@@ -30,20 +30,37 @@ func Parse(output string) []Command {
 			}
 			continue
 		}
-		c, ok := parseV2(trimmed)
-		if !ok {
-			c, ok = parseLegacy(line)
+		// The runner takes a `::name::` line only when name is a registered
+		// command, and otherwise tries the legacy `##[name]` form anywhere
+		// in the line. To stay conservative, an unregistered `::name::` is
+		// reported too (a test should not see one either), and the legacy
+		// form is then still looked for.
+		var found []Command
+		v2, ok := parseV2(trimmed)
+		if ok {
+			found = append(found, v2)
 		}
-		if !ok {
-			continue
+		if !ok || !registered[strings.ToLower(v2.Name)] {
+			if c, ok := parseLegacy(line); ok {
+				found = append(found, c)
+			}
 		}
-		c.Line = i + 1
-		if strings.EqualFold(c.Name, "stop-commands") && c.Data != "" {
-			stopToken = c.Data
+		for _, c := range found {
+			c.Line = i + 1
+			if strings.EqualFold(c.Name, "stop-commands") && c.Data != "" {
+				stopToken = c.Data
+			}
+			cmds = append(cmds, c)
 		}
-		cmds = append(cmds, c)
 	}
 	return cmds
+}
+
+// registered are the commands the runner acts on (ActionCommandManager).
+var registered = map[string]bool{
+	"add-mask": true, "add-matcher": true, "remove-matcher": true, "add-path": true, "set-env": true,
+	"set-output": true, "save-state": true, "debug": true, "notice": true, "warning": true, "error": true,
+	"group": true, "endgroup": true, "echo": true, "stop-commands": true,
 }
 
 func parseV2(s string) (Command, bool) {
