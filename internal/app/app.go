@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/sethvargo/go-githubactions"
+
 	"github.com/codearts-tools/codearts-logs/internal/atomicfile"
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction"
@@ -75,9 +77,13 @@ func Main(ctx context.Context, env Env) int {
 		wd, _ := os.Getwd()
 		return run(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: wd})
 	case env.getenv("GITHUB_ACTIONS") == "true":
-		// The Docker action: inputs arrive as INPUT_<NAME> (hyphens kept).
+		// The Docker action: inputs arrive as INPUT_<NAME> (hyphens kept),
+		// read (and trimmed) by go-githubactions; whether a variable is set
+		// at all tells `artifact-name: ''` from an absent input.
+		gha := githubactions.New(githubactions.WithGetenv(env.getenv))
 		input := func(name string) (string, bool) {
-			return env.LookupEnv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_")))
+			_, set := env.LookupEnv("INPUT_" + strings.ToUpper(strings.ReplaceAll(name, " ", "_")))
+			return gha.GetInput(name), set
 		}
 		ws := env.getenv("GITHUB_WORKSPACE")
 		if ws == "" {

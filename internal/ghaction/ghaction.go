@@ -40,10 +40,6 @@ func New(w io.Writer, getenv func(string) string) *Runner {
 	}
 }
 
-// Input returns the value of an action input as the runner passes it
-// (INPUT_<NAME>, upper case, hyphens kept), trimmed.
-func (r *Runner) Input(name string) string { return r.gha.GetInput(name) }
-
 // AddMask asks the runner to hide a secret (and each of its lines) in every
 // later line of the log. It does nothing outside Actions.
 func (r *Runner) AddMask(secret string) {
