@@ -43,7 +43,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 
 	cfg, err := config.Load(src)
 	if err != nil {
-		r.Error(ghaction.Annotation{Title: "codearts-logs: invalid input", Message: err.Error()})
+		r.Error(ghaction.Annotation{Title: "codearts-logs", Message: err.Error()})
 		if !actions && isInputError(err) {
 			fmt.Fprintln(env.Stderr, "Run codearts-logs --help for every flag.")
 		}
@@ -397,6 +397,10 @@ func annotate(r *ghaction.Runner, run *report.Run) {
 	if run.Incomplete != "" {
 		notes = append(notes, ghaction.Annotation{Title: "CodeArts record not finished", Message: run.Incomplete})
 	}
+	if run.ArtifactErr != "" {
+		// Run-level problems come first: the runner drops annotations past ten.
+		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: run.ArtifactErr})
+	}
 	for i := range run.Stages {
 		s := &run.Stages[i]
 		title := s.Task
@@ -418,9 +422,6 @@ func annotate(r *ghaction.Runner, run *report.Run) {
 			}
 			notes = append(notes, ghaction.Annotation{Title: "CodeArts " + title + " failed", Message: msg})
 		}
-	}
-	if run.ArtifactErr != "" {
-		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: run.ArtifactErr})
 	}
 	for i, n := range notes {
 		if i == ghaction.MaxAnnotations {

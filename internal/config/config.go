@@ -188,6 +188,9 @@ func Load(src Source) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(tasks) == 0 && get("task-names") != "" {
+		return nil, bad("task-names", "%q lists no stage: name stages such as stage1, stage3, or leave it empty for every stage", clip(get("task-names")))
+	}
 	c.Tasks = tasks
 
 	switch lvl := strings.ToUpper(get("log-level")); lvl {
@@ -197,7 +200,7 @@ func Load(src Source) (*Config, error) {
 		return nil, bad("log-level", "%q is not allowed: use INFO or DEBUG", clip(get("log-level")))
 	}
 
-	if err := c.loadEndpoint(get("endpoint"), firstNonEmpty(get("region"), env("HUAWEI_CLOUD_REGION"))); err != nil {
+	if err := c.loadEndpoint(get("endpoint"), get("region"), env("HUAWEI_CLOUD_REGION")); err != nil {
 		return nil, err
 	}
 	if err := c.loadCredentials(get, env); err != nil {
@@ -282,9 +285,13 @@ func EndpointForRegion(region string) string {
 	return "https://cloudbuild-ext." + region + ".myhuaweicloud.com"
 }
 
-func (c *Config) loadEndpoint(endpoint, region string) error {
+func (c *Config) loadEndpoint(endpoint, region, envRegion string) error {
+	from := ""
+	if region == "" && envRegion != "" {
+		region, from = envRegion, " (from HUAWEI_CLOUD_REGION)"
+	}
 	if region != "" && !regionRe.MatchString(region) {
-		return bad("region", "%q is not a Huawei Cloud region: expected a name such as cn-north-4 or ap-southeast-3", clip(region))
+		return bad("region", "%q%s is not a Huawei Cloud region: expected a name such as cn-north-4 or ap-southeast-3", clip(region), from)
 	}
 	c.Region = region
 	if endpoint == "" {
@@ -329,7 +336,7 @@ func (c *Config) loadCredentials(get, env func(string) string) error {
 	c.ProjectID = firstNonEmpty(get("project-id"), env("HUAWEI_CLOUD_PROJECT_ID"))
 	if c.ProjectID != "" {
 		if err := aksk.ValidateProjectID(c.ProjectID); err != nil {
-			return bad("project-id", "%v", err)
+			return bad("project-id", "%v%s", err, fromEnv(get("project-id"), "HUAWEI_CLOUD_PROJECT_ID"))
 		}
 	}
 	if c.Token != "" {
@@ -349,10 +356,10 @@ func (c *Config) loadCredentials(get, env func(string) string) error {
 		return bad("secret-access-key", "is required with access-key-id (or set HUAWEI_CLOUD_SECRET_ACCESS_KEY)")
 	}
 	if err := aksk.ValidateAccessKey(c.AccessKey); err != nil {
-		return bad("access-key-id", "%v", err)
+		return bad("access-key-id", "%v%s", err, fromEnv(get("access-key-id"), "HUAWEI_CLOUD_ACCESS_KEY_ID"))
 	}
 	if err := aksk.ValidateSecretKey(c.SecretKey); err != nil {
-		return bad("secret-access-key", "%v", err)
+		return bad("secret-access-key", "%v%s", err, fromEnv(get("secret-access-key"), "HUAWEI_CLOUD_SECRET_ACCESS_KEY"))
 	}
 	return nil
 }
@@ -428,6 +435,15 @@ func fmtDur(d time.Duration) string {
 		return "0"
 	}
 	return strings.TrimSuffix(strings.TrimSuffix(d.String(), "0s"), "0m")
+}
+
+// fromEnv names the environment variable a value came from when the input
+// itself was empty, so the message points at what to fix.
+func fromEnv(input, variable string) string {
+	if input == "" {
+		return " (the value came from " + variable + ")"
+	}
+	return ""
 }
 
 func firstNonEmpty(vs ...string) string {
