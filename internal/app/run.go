@@ -181,7 +181,11 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 		switch {
 		case codearts.IsAuthError(err):
 			run.Fatal = authMessage(cfg, msg)
-			return stagesFromNames(cfg.Tasks)
+			stages := stagesFromNames(cfg.Tasks)
+			for i := range stages {
+				stages[i].Err = "not downloaded: " + download.ErrAuth.Error()
+			}
+			return stages
 		case len(cfg.Tasks) == 0:
 			run.Fatal = "cannot list the stages of the record (GET full-stages): " + msg + "; pass task-names to download known stages anyway"
 			return nil
