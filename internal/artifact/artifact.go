@@ -92,8 +92,20 @@ func ValidateName(name string) error {
 type Options struct {
 	Name string // artifact name, see ValidateName
 	// Dir is the folder to zip: its regular files, nested folders
-	// included, named relative to it with forward slashes.
+	// included, named relative to it with forward slashes. Symbolic links
+	// are never followed: a link (even to a regular file), a device, a pipe
+	// or a socket is skipped, so a workspace file x.log -> /proc/self/environ
+	// cannot put the job's environment in the artifact. A file replaced
+	// between listing and reading (by a link, say) makes the upload fail.
 	Dir string
+	// Files, when non-nil, are the files to zip instead of all of Dir's:
+	// names relative to Dir, with forward or OS slashes, zipped under that
+	// name (cleaned, forward slashes). Each must be a regular file inside
+	// Dir: not absolute, no "..", neither it nor a folder on its way a
+	// symbolic link; any other name is an error naming it, and nothing is
+	// uploaded. A name given twice is zipped once. An empty non-nil list is
+	// ErrNoFiles.
+	Files []string
 	// RetentionDays is the artifact's retention; 0 = the repository's
 	// default. It is clamped to Service.MaxRetentionDays.
 	RetentionDays int
@@ -111,6 +123,14 @@ type Options struct {
 	AddMask func(secret string)
 	// Warnf reports what the upload adjusted, such as a clamped retention.
 	Warnf func(format string, args ...any)
+	// OnRetry, when set, is called before each wait between attempts of a
+	// request: op names it as Error.Op does ("CreateArtifact",
+	// "FinalizeArtifact", "upload block 3", "commit block list"), attempt
+	// is the attempt that failed (1-based), err its error, wait the pause
+	// before the next attempt. err never contains the runtime token or the
+	// signed URL. Calls are never concurrent, but block uploads call it
+	// from another goroutine than Upload's.
+	OnRetry func(op string, attempt int, err error, wait time.Duration)
 	// TempDir holds the compressed pieces while zipping; "" means
 	// os.TempDir(). The action passes RUNNER_TEMP, which the runner mounts
 	// into the container.
@@ -201,7 +221,8 @@ type finalizeRequest struct {
 	Hash  string `json:"hash"`
 }
 
-// Upload zips o.Dir and uploads it as the artifact o.Name. Nothing is
+// Upload zips o.Dir (o.Files of it, when set) and uploads it as the
+// artifact o.Name. Nothing is
 // requested when the name, the service or the folder is invalid. The
 // returned errors never contain the runtime token or the signed URL; an
 // *Error carries the service's answer.
@@ -227,13 +248,13 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 	if o.Dir == "" {
 		return Result{}, errors.New("no folder to upload")
 	}
-	files, err := collectFiles(o.Dir)
+	files, err := collectFiles(o.Dir, o.Files)
 	if err != nil {
 		return Result{}, err
 	}
 
-	client := newHTTPClient(&o)
-	tw := &twirpClient{base: base, token: svc.RuntimeToken, ua: o.UserAgent, http: client}
+	retry := newRetrier(&o)
+	tw := &twirpClient{base: base, token: svc.RuntimeToken, ua: o.UserAgent, retry: retry}
 
 	create := createRequest{RunID: runID, JobID: jobID, Name: o.Name, Version: 4,
 		ExpiresAt: expiresAt(o, svc.MaxRetentionDays)}
@@ -249,7 +270,7 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 
 	uctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	bw := newBlockWriter(uctx, client, signed, o.UserAgent, o.BlockSize)
+	bw := newBlockWriter(uctx, retry, signed, o.UserAgent, o.BlockSize)
 	zc := o.zip
 	zc.tempDir = o.TempDir
 	if err := writeZip(ctx, bw, files, zc); err != nil {

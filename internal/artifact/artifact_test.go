@@ -66,9 +66,18 @@ const testSegment = 64 << 10
 
 // quickOptions are options for tests: tiny waits, masks and warnings kept.
 type recorder struct {
-	mu    sync.Mutex
-	masks []string
-	warns []string
+	mu      sync.Mutex
+	masks   []string
+	warns   []string
+	retries []retryCall
+}
+
+// retryCall is one call of Options.OnRetry.
+type retryCall struct {
+	op      string
+	attempt int
+	err     error
+	wait    time.Duration
 }
 
 func (r *recorder) options(name, dir string) Options {
@@ -87,7 +96,23 @@ func (r *recorder) options(name, dir string) Options {
 			defer r.mu.Unlock()
 			r.warns = append(r.warns, fmt.Sprintf(format, args...))
 		},
+		OnRetry: func(op string, attempt int, err error, wait time.Duration) {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.retries = append(r.retries, retryCall{op, attempt, err, wait})
+		},
 	}
+}
+
+// retried returns the OnRetry calls as "op #attempt".
+func (r *recorder) retried() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, c := range r.retries {
+		out = append(out, fmt.Sprintf("%s #%d", c.op, c.attempt))
+	}
+	return out
 }
 
 // readZip returns the entries of a zip, checking every CRC on the way.
@@ -250,6 +275,16 @@ func TestUploadTwirpTransportError(t *testing.T) {
 	if strings.Contains(err.Error(), svc.RuntimeToken) {
 		t.Errorf("error %q contains the runtime token", err)
 	}
+	// A refused connection is not silent while it is retried.
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.retries) != 1 || rec.retries[0].op != "CreateArtifact" || rec.retries[0].attempt != 1 ||
+		rec.retries[0].err == nil || !strings.Contains(rec.retries[0].err.Error(), "connect") {
+		t.Fatalf("OnRetry calls %+v, want CreateArtifact #1 with the connection error", rec.retries)
+	}
+	if msg := rec.retries[0].err.Error(); strings.Contains(msg, svc.RuntimeToken) {
+		t.Errorf("OnRetry error %q contains the runtime token", msg)
+	}
 }
 
 // TestZipMemoryBounded checks that the zip is streamed: zipping 16 MiB
@@ -259,7 +294,7 @@ func TestZipMemoryBounded(t *testing.T) {
 	chunk := logLines(8, 1<<20)
 	data := bytes.Repeat(chunk, 8) // repeats too far apart for deflate's window
 	dir := writeTree(t, map[string][]byte{"a.log": data, "c/d.log": data})
-	files, err := collectFiles(dir)
+	files, err := collectFiles(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,17 +330,27 @@ func TestZipEntries(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "emptydir"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(filepath.Join(dir, "a.log"), filepath.Join(dir, "link.log")); err != nil {
+	// No link is followed: not one to a file inside the folder, not one to
+	// a secret outside it, not one to a folder (which could loop).
+	secret := filepath.Join(t.TempDir(), "environ")
+	if err := os.WriteFile(secret, []byte("TOKEN=secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Symlink(dir, filepath.Join(dir, "loop")); err != nil {
-		t.Fatal(err)
+	for link, target := range map[string]string{
+		"link.log":    filepath.Join(dir, "a.log"),
+		"environ.log": secret,
+		"sub/env.log": secret,
+		"loop":        dir,
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, link)); err != nil {
+			t.Fatal(err)
+		}
 	}
 	mod := time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC)
 	if err := os.Chtimes(filepath.Join(dir, "a.log"), mod, mod); err != nil {
 		t.Fatal(err)
 	}
-	files, err := collectFiles(dir)
+	files, err := collectFiles(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,12 +374,135 @@ func TestZipEntries(t *testing.T) {
 			}
 		}
 	}
-	want := []string{"a.log", "link.log", "sub/b.log", "sub/c/d.log", "sub/empty/.x"}
+	want := []string{"a.log", "sub/b.log", "sub/c/d.log", "sub/empty/.x"}
 	if !slices.Equal(names, want) {
-		t.Errorf("entries %q, want %q (files only, relative, forward slashes, links to folders not followed)", names, want)
+		t.Errorf("entries %q, want %q (regular files only, relative, forward slashes, no link followed)", names, want)
 	}
-	if got := readZip(t, buf.Bytes()); string(got["link.log"]) != "a\n" {
-		t.Errorf("link.log = %q", got["link.log"])
+	for name, data := range readZip(t, buf.Bytes()) {
+		if strings.Contains(string(data), "TOKEN") {
+			t.Errorf("%s holds the linked secret", name)
+		}
+	}
+}
+
+// TestZipRefusesSwappedFile: a file replaced after it was listed (by a link
+// to a secret, or by another file) is not read; the zip fails naming it.
+func TestZipRefusesSwappedFile(t *testing.T) {
+	t.Parallel()
+	secret := filepath.Join(t.TempDir(), "environ")
+	if err := os.WriteFile(secret, []byte("TOKEN=secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		swap func(path string) error
+	}{
+		{"link", func(p string) error {
+			if err := os.Remove(p); err != nil {
+				return err
+			}
+			return os.Symlink(secret, p)
+		}},
+		{"other file", func(p string) error {
+			if err := os.WriteFile(p+".new", []byte("TOKEN=other\n"), 0o644); err != nil {
+				return err
+			}
+			return os.Rename(p+".new", p)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n"), "b.log": []byte("b\n")})
+			files, err := collectFiles(dir, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.swap(filepath.Join(dir, "b.log")); err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			err = writeZip(context.Background(), &buf, files, zipConfig{workers: 1, segSize: testSegment, level: 1, tempDir: t.TempDir()})
+			if err == nil || !strings.Contains(err.Error(), "b.log") || !strings.Contains(err.Error(), "changed") {
+				t.Fatalf("error %v, want b.log refused as changed", err)
+			}
+			if strings.Contains(buf.String(), "TOKEN") {
+				t.Error("the swapped-in content reached the zip")
+			}
+		})
+	}
+}
+
+// TestUploadFiles: with Options.Files only the named files are zipped;
+// a name that is a link, under a link, outside the folder or not a regular
+// file is an error naming it, before any request.
+func TestUploadFiles(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{
+		"stage1.log":     []byte("one\n"),
+		"sub/stage2.log": []byte("two\n"),
+		"old.log":        []byte("from an earlier run\n"),
+	})
+	secret := filepath.Join(t.TempDir(), "environ")
+	if err := os.WriteFile(secret, []byte("TOKEN=secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(dir, "env.log")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Dir(secret), filepath.Join(dir, "linkdir")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "stage1.log"), filepath.Join(dir, "inside.log")); err != nil {
+		t.Fatal(err)
+	}
+
+	f := newFake(t)
+	var rec recorder
+	o := rec.options("logs", dir)
+	o.Files = []string{"stage1.log", filepath.Join("sub", "stage2.log"), "./sub/stage2.log"}
+	res, err := Upload(context.Background(), f.service(), o)
+	f.check()
+	if err != nil {
+		t.Fatalf("Upload: %v", err)
+	}
+	got := readZip(t, f.committed)
+	want := map[string][]byte{"stage1.log": []byte("one\n"), "sub/stage2.log": []byte("two\n")}
+	if !mapsEqual(got, want) || res.Files != 2 {
+		t.Errorf("zip holds %q (%d files), want only %q", keys(got), res.Files, keys(want))
+	}
+
+	bad := []struct{ name, why string }{
+		{"env.log", "symbolic link"},
+		{"inside.log", "symbolic link"},
+		{"linkdir/environ", "linkdir is a symbolic link"},
+		{"../" + filepath.Base(dir) + "/stage1.log", ".."},
+		{"sub/../stage1.log", ".."},
+		{secret, "not a path relative"},
+		{"sub", "not a regular file"},
+		{"stage1.log/x", "not a folder"},
+		{"missing.log", "no such file"},
+		{"", "empty"},
+	}
+	for _, tc := range bad {
+		f := newFake(t)
+		o := rec.options("logs", dir)
+		o.Files = []string{"stage1.log", tc.name}
+		_, err := Upload(context.Background(), f.service(), o)
+		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", tc.name)) || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("Files %q: error %v, want one naming it (%s)", tc.name, err, tc.why)
+		}
+		f.mu.Lock()
+		if len(f.calls) != 0 {
+			t.Errorf("Files %q: requests %v were made", tc.name, f.calls)
+		}
+		f.mu.Unlock()
+	}
+
+	o = rec.options("logs", dir)
+	o.Files = []string{}
+	if _, err := Upload(context.Background(), newFake(t).service(), o); !errors.Is(err, ErrNoFiles) {
+		t.Errorf("empty Files: error %v, want ErrNoFiles", err)
 	}
 }
 
@@ -364,6 +532,23 @@ func TestUploadRetries(t *testing.T) {
 	}
 	if got := readZip(t, f.committed); len(got["stage1.log"]) != 100_000 {
 		t.Errorf("stage1.log has %d bytes after retries", len(got["stage1.log"]))
+	}
+	// Every retry is reported before its wait, with why.
+	wantRetries := []string{"CreateArtifact #1", "CreateArtifact #2", "upload block 0 #1", "upload block 0 #2", "FinalizeArtifact #1"}
+	if got := rec.retried(); !slices.Equal(got, wantRetries) {
+		t.Errorf("OnRetry calls %q, want %q", got, wantRetries)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	for i, want := range []string{"HTTP 503", "HTTP 429", "HTTP 500", "HTTP 500", "HTTP 502"} {
+		if i >= len(rec.retries) {
+			break
+		}
+		c := rec.retries[i]
+		var se *Error
+		if !errors.As(c.err, &se) || !strings.Contains(c.err.Error(), c.op+": "+want) || c.wait < 0 || c.wait > o.RetryWaitMax {
+			t.Errorf("OnRetry %s #%d: err %v, wait %v; want an *Error with %s and a wait up to %v", c.op, c.attempt, c.err, c.wait, want, o.RetryWaitMax)
+		}
 	}
 	if res.Size != int64(len(f.committed)) {
 		t.Errorf("size %d, committed %d", res.Size, len(f.committed))
@@ -494,6 +679,17 @@ func TestUploadTransportErrorHidesURL(t *testing.T) {
 	for _, secret := range []string{fakeSig, fakeSigPlain, "sig="} {
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("error %q contains %q", err, secret)
+		}
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.retries) != 1 || rec.retries[0].op != "upload block 0" || rec.retries[0].attempt != 1 || rec.retries[0].err == nil {
+		t.Fatalf("OnRetry calls %+v, want upload block 0 #1", rec.retries)
+	}
+	msg := rec.retries[0].err.Error()
+	for _, secret := range []string{fakeSig, fakeSigPlain, "sig=", fakeBlobPath} {
+		if strings.Contains(msg, secret) {
+			t.Errorf("OnRetry error %q contains %q", msg, secret)
 		}
 	}
 }
@@ -888,7 +1084,7 @@ func TestZipFailureCleansUp(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	dir := writeTree(t, map[string][]byte{"a.log": logLines(9, 300_000), "b.log": []byte("b\n")})
-	files, err := collectFiles(dir)
+	files, err := collectFiles(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func blockID(i int) string {
 // most.
 type blockWriter struct {
 	ctx       context.Context
-	client    *retryablehttp.Client
+	retry     *retrier
 	signed    string
 	ua        string
 	blockSize int
@@ -60,9 +60,9 @@ type blockWriter struct {
 	err       error         // the uploader's error, read after done
 }
 
-func newBlockWriter(ctx context.Context, client *retryablehttp.Client, signed, ua string, blockSize int) *blockWriter {
+func newBlockWriter(ctx context.Context, retry *retrier, signed, ua string, blockSize int) *blockWriter {
 	b := &blockWriter{
-		ctx: ctx, client: client, signed: signed, ua: ua, blockSize: blockSize,
+		ctx: ctx, retry: retry, signed: signed, ua: ua, blockSize: blockSize,
 		sum:   sha256.New(),
 		queue: make(chan []byte),
 		free:  make(chan []byte, 2),
@@ -207,7 +207,9 @@ func (b *blockWriter) put(op, u, contentType string, data []byte, extra http.Hea
 	for k, v := range extra {
 		req.Header[k] = v
 	}
-	resp, err := b.client.Do(req)
+	resp, err := b.retry.client(op, func(resp *http.Response, body []byte) error {
+		return blobError(op, resp, body)
+	}).Do(req)
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, stripURL(err))
 	}

@@ -95,43 +95,80 @@ func stripURL(err error) error {
 	return err
 }
 
-// newHTTPClient returns a retrying client without a logger (the default
-// one prints URLs) that follows no redirect, so no credential leaves the
-// host it was meant for.
-func newHTTPClient(o *Options) *retryablehttp.Client {
-	return &retryablehttp.Client{
-		HTTPClient: &http.Client{
+// retrier makes the retrying client of each request, so that OnRetry can
+// say which request is retried and why.
+type retrier struct {
+	http             *http.Client
+	waitMin, waitMax time.Duration
+	retryMax         int
+	onRetry          func(op string, attempt int, err error, wait time.Duration)
+}
+
+// newRetrier shares one HTTP client without a logger (the default one
+// prints URLs) that follows no redirect, so no credential leaves the host
+// it was meant for.
+func newRetrier(o *Options) *retrier {
+	return &retrier{
+		http: &http.Client{
 			Transport: o.Transport,
 			CheckRedirect: func(*http.Request, []*http.Request) error {
 				return http.ErrUseLastResponse
 			},
 		},
+		waitMin:  o.RetryWaitMin,
+		waitMax:  o.RetryWaitMax,
+		retryMax: max(o.RetryMax, 0),
+		onRetry:  o.OnRetry,
+	}
+}
+
+// client returns a retrying client for one request named op. answerErr
+// turns a retried answer (its status and body) into the error OnRetry
+// gets; a transport error is passed without its URL.
+func (r *retrier) client(op string, answerErr func(resp *http.Response, body []byte) error) *retryablehttp.Client {
+	var last error // why the latest attempt is retried
+	return &retryablehttp.Client{
+		HTTPClient:   r.http,
 		Logger:       nil,
-		RetryWaitMin: o.RetryWaitMin,
-		RetryWaitMax: o.RetryWaitMax,
-		RetryMax:     max(o.RetryMax, 0),
-		CheckRetry:   checkRetry,
-		Backoff:      backoff,
+		RetryWaitMin: r.waitMin,
+		RetryWaitMax: r.waitMax,
+		RetryMax:     r.retryMax,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			retry, body, cerr := checkRetry(ctx, resp, err)
+			if retry {
+				if err != nil || resp == nil {
+					last = fmt.Errorf("%s: %w", op, stripURL(err))
+				} else {
+					last = answerErr(resp, body)
+				}
+			}
+			return retry, cerr
+		},
+		Backoff: func(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
+			wait := backoff(minWait, maxWait, n, resp)
+			if r.onRetry != nil {
+				r.onRetry(op, n+1, last, wait)
+			}
+			return wait
+		},
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 }
 
 // checkRetry retries transport errors, truncated answers, 429 and 5xx
-// except 501, unless the answer says the storage quota is exhausted.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+// except 501, unless the answer says the storage quota is exhausted. It
+// returns the body of a retried answer, which it peeked at.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (retry bool, body []byte, _ error) {
 	retry, cerr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
 	if !retry || cerr != nil || err != nil || resp == nil {
-		return retry, cerr
+		return retry, nil, cerr
 	}
 	// Peek at the body of a retryable status for a usage message, and
 	// put it back for whoever reads the answer.
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	body, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
-	if isUsageMessage(string(body)) {
-		return false, nil
-	}
-	return true, nil
+	return !isUsageMessage(string(body)), body, nil
 }
 
 // backoff waits min·2^n with jitter, capped at max; a Retry-After on 429 or
@@ -176,7 +213,7 @@ type twirpClient struct {
 	base  string // origin of ACTIONS_RESULTS_URL
 	token string
 	ua    string
-	http  *retryablehttp.Client
+	retry *retrier
 }
 
 // call posts req to method and decodes the answer's fields.
@@ -201,7 +238,9 @@ func (c *twirpClient) call(ctx context.Context, method string, req any) (map[str
 		resp.Body = io.NopCloser(bytes.NewReader(b))
 		return rerr
 	})
-	resp, err := c.http.Do(r)
+	resp, err := c.retry.client(method, func(resp *http.Response, body []byte) error {
+		return twirpError(method, resp.StatusCode, body)
+	}).Do(r)
 	if err != nil {
 		if resp != nil {
 			resp.Body.Close()

@@ -12,6 +12,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -50,12 +52,23 @@ type entry struct {
 	size int64
 	mode fs.FileMode
 	mod  time.Time
+	// info is the file's Lstat when listed: what is opened for reading must
+	// be this very file (os.SameFile), not whatever replaced it since.
+	info fs.FileInfo
 }
 
-// collectFiles lists the regular files under dir (nested folders included),
-// in lexical order. Symbolic links to files are followed; links to folders
-// are not, so a link cycle cannot loop.
-func collectFiles(dir string) ([]entry, error) {
+func newEntry(path, name string, info fs.FileInfo) entry {
+	return entry{path: path, name: name, size: info.Size(), mode: info.Mode().Perm(), mod: info.ModTime(), info: info}
+}
+
+// collectFiles lists the files to zip, in lexical order of their names in
+// the zip. With names nil, they are the regular files under dir, nested
+// folders included; with names non-nil, exactly those files (see
+// namedFile). Symbolic links are never followed: walking skips them (and
+// anything else that is not a regular file), and a named file that is or
+// lies under one is an error. A link in the workspace such as
+// x.log -> /proc/self/environ must not put the job's secrets in the zip.
+func collectFiles(dir string, names []string) ([]entry, error) {
 	info, err := os.Stat(dir)
 	if err != nil {
 		return nil, fmt.Errorf("artifact folder: %w", err)
@@ -64,21 +77,34 @@ func collectFiles(dir string) ([]entry, error) {
 		return nil, fmt.Errorf("artifact folder %s is not a directory", dir)
 	}
 	var files []entry
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+	if names != nil {
+		files, err = namedFiles(dir, names)
+	} else {
+		files, err = walkFiles(dir)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("%w in %s", ErrNoFiles, dir)
+	}
+	return files, nil
+}
+
+// walkFiles lists the regular files under dir by their Lstat: symbolic
+// links (to files or folders), devices, pipes and sockets are skipped.
+func walkFiles(dir string) ([]entry, error) {
+	var files []entry
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
 		if d.IsDir() {
 			return nil
 		}
-		info, err := d.Info()
+		info, err := d.Info() // Lstat: a link is not followed
 		if err != nil {
 			return err
-		}
-		if info.Mode()&fs.ModeSymlink != 0 {
-			if info, err = os.Stat(p); err != nil {
-				return err
-			}
 		}
 		if !info.Mode().IsRegular() {
 			return nil
@@ -87,29 +113,110 @@ func collectFiles(dir string) ([]entry, error) {
 		if err != nil {
 			return err
 		}
-		files = append(files, entry{
-			path: p,
-			name: filepath.ToSlash(rel),
-			size: info.Size(),
-			mode: info.Mode().Perm(),
-			mod:  info.ModTime(),
-		})
+		files = append(files, newEntry(p, filepath.ToSlash(rel), info))
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list artifact folder: %w", err)
 	}
-	if len(files) == 0 {
-		return nil, fmt.Errorf("%w in %s", ErrNoFiles, dir)
-	}
 	return files, nil
+}
+
+// namedFiles lists the named files (see namedFile), each once, sorted.
+func namedFiles(dir string, names []string) ([]entry, error) {
+	files := make([]entry, 0, len(names))
+	seen := make(map[string]bool, len(names))
+	for _, name := range names {
+		e, err := namedFile(dir, name)
+		if err != nil {
+			return nil, err
+		}
+		if !seen[e.name] {
+			seen[e.name] = true
+			files = append(files, e)
+		}
+	}
+	slices.SortFunc(files, func(a, b entry) int { return strings.Compare(a.name, b.name) })
+	return files, nil
+}
+
+// namedFile checks one name of Options.Files: relative to dir, with forward
+// or OS slashes, no ".." and not absolute; every folder on the way a real
+// folder and the file itself a regular file, none of them a symbolic link.
+func namedFile(dir, name string) (entry, error) {
+	bad := func(format string, args ...any) (entry, error) {
+		return entry{}, fmt.Errorf("artifact file %q: %s", name, fmt.Sprintf(format, args...))
+	}
+	if name == "" {
+		return bad("empty name")
+	}
+	rel := filepath.FromSlash(name)
+	if slices.Contains(strings.Split(filepath.ToSlash(rel), "/"), "..") {
+		return bad("contains .., only files inside the artifact folder may be uploaded")
+	}
+	if filepath.IsAbs(rel) || !filepath.IsLocal(rel) {
+		return bad("is not a path relative to the artifact folder")
+	}
+	parts := strings.Split(filepath.ToSlash(filepath.Clean(rel)), "/")
+	p := dir
+	for i, part := range parts {
+		p = filepath.Join(p, part)
+		info, err := os.Lstat(p)
+		if err != nil {
+			return bad("%v", err)
+		}
+		last := i == len(parts)-1
+		switch {
+		case info.Mode()&fs.ModeSymlink != 0 && last:
+			return bad("is a symbolic link, which is not followed")
+		case info.Mode()&fs.ModeSymlink != 0:
+			return bad("%s is a symbolic link, which is not followed", strings.Join(parts[:i+1], "/"))
+		case !last && !info.IsDir():
+			return bad("%s is not a folder", strings.Join(parts[:i+1], "/"))
+		case last && !info.Mode().IsRegular():
+			return bad("is not a regular file")
+		case last:
+			return newEntry(p, strings.Join(parts, "/"), info), nil
+		}
+	}
+	return bad("is not a file") // unreachable: parts is never empty
+}
+
+// openListed opens a listed file for reading, refusing it unless it is
+// still the regular file that was listed: a file replaced since (by a link
+// to /proc/self/environ, say) is not read. The Lstat before opening keeps
+// a swapped-in link or pipe from being opened at all; the Stat of the open
+// file closes the window between the two.
+func openListed(e entry) (*os.File, error) {
+	changed := fmt.Errorf("zip: %s changed after it was listed (replaced by a link or another file): not read", e.path)
+	info, err := os.Lstat(e.path)
+	if err != nil {
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	if !info.Mode().IsRegular() || !os.SameFile(e.info, info) {
+		return nil, changed
+	}
+	f, err := os.Open(e.path)
+	if err != nil {
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	info, err = f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("zip: %w", err)
+	}
+	if !info.Mode().IsRegular() || !os.SameFile(e.info, info) {
+		f.Close()
+		return nil, changed
+	}
+	return f, nil
 }
 
 // segJob is one segment of one file to compress.
 type segJob struct {
 	file int // index in the file list
 	seg  int // index of the segment in its file
-	path string
+	f    entry
 	off  int64
 	n    int64
 	last bool // last segment of its file: end the deflate stream
@@ -192,7 +299,7 @@ func produceSegments(ctx context.Context, files []entry, segSize int64, jobs, or
 				// growing is not cut mid-line without notice.
 				n = -1
 			}
-			j := segJob{file: i, seg: s, path: f.path, off: off, n: n, last: s == nseg-1,
+			j := segJob{file: i, seg: s, f: f, off: off, n: n, last: s == nseg-1,
 				res: &segResult{done: make(chan struct{})}}
 			select {
 			case order <- j:
@@ -223,9 +330,9 @@ func compressSegments(ctx context.Context, fw *flate.Writer, tmpDir string, jobs
 }
 
 func compressSegment(fw *flate.Writer, bw *bufio.Writer, buf []byte, tmpDir string, j segJob) error {
-	in, err := os.Open(j.path)
+	in, err := openListed(j.f)
 	if err != nil {
-		return fmt.Errorf("zip: %w", err)
+		return err
 	}
 	defer in.Close()
 	var r io.Reader = io.NewSectionReader(in, j.off, 1<<62)
@@ -247,7 +354,7 @@ func compressSegment(fw *flate.Writer, bw *bufio.Writer, buf []byte, tmpDir stri
 			j.res.raw += int64(n)
 			if _, err := fw.Write(buf[:n]); err != nil {
 				out.Close()
-				return fmt.Errorf("zip: compress %s: %w", j.path, err)
+				return fmt.Errorf("zip: compress %s: %w", j.f.path, err)
 			}
 		}
 		if rerr == io.EOF {
@@ -255,7 +362,7 @@ func compressSegment(fw *flate.Writer, bw *bufio.Writer, buf []byte, tmpDir stri
 		}
 		if rerr != nil {
 			out.Close()
-			return fmt.Errorf("zip: read %s: %w", j.path, rerr)
+			return fmt.Errorf("zip: read %s: %w", j.f.path, rerr)
 		}
 	}
 	// A non-final segment ends with a sync flush: byte-aligned and not
@@ -272,7 +379,7 @@ func compressSegment(fw *flate.Writer, bw *bufio.Writer, buf []byte, tmpDir stri
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("zip: compress %s: %w", j.path, err)
+		return fmt.Errorf("zip: compress %s: %w", j.f.path, err)
 	}
 	j.res.comp = cw.n
 	return nil
