@@ -3,9 +3,10 @@
 // one stage's log (task-log), as described in codearts-api.md.
 //
 // Every call is retried with exponential backoff and jitter when the failure
-// is transient (transport errors, truncated, reset or stalled bodies, 429,
-// 5xx except 501, and the throttling code CB.00060211), honouring Retry-After
-// but never waiting past the context's deadline. When it gives up, the error
+// is transient (transport errors other than a host that does not exist,
+// truncated, reset or stalled bodies, 429, 5xx except 501, and the
+// throttling code CB.00060211), honouring Retry-After but never waiting past
+// the context's deadline. When it gives up, the error
 // is or wraps an *APIError carrying the HTTP status and Huawei's error code,
 // message and request id. Credentials are added by an Authorizer on every
 // attempt and are only ever sent to the endpoint's origin, redirects
@@ -17,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -262,6 +264,11 @@ func (op *operation) checkRetry(ctx context.Context, _ *http.Response, err error
 		return false, err
 	}
 	op.last = err
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		// The name does not exist: asking again will not create it.
+		return false, &hostNotFoundError{host: op.c.redact(dnsErr.Name), err: err}
+	}
 	if !retryable(ctx, err) || op.attempts > op.c.opts.RetryMax {
 		return false, err
 	}

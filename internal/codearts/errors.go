@@ -252,6 +252,20 @@ type authorizeError struct{ err error }
 func (e *authorizeError) Error() string { return "authorize request: " + e.err.Error() }
 func (e *authorizeError) Unwrap() error { return e.err }
 
+// hostNotFoundError is a DNS answer that the host does not exist
+// (NXDOMAIN): not retried, as a wrong region or endpoint will not start
+// resolving. It wraps the *net.DNSError.
+type hostNotFoundError struct {
+	host string // already redacted
+	err  error
+}
+
+func (e *hostNotFoundError) Error() string {
+	return fmt.Sprintf("host %q does not exist (DNS: no such host): check the region and endpoint inputs", e.host)
+}
+
+func (e *hostNotFoundError) Unwrap() error { return e.err }
+
 // deadlineError reports that the client stopped retrying because the next
 // wait would pass the context's deadline. It wraps the last error (so
 // errors.As finds the *APIError) and context.DeadlineExceeded.

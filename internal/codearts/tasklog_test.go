@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -201,6 +202,86 @@ func TestTaskLogRetriesTransportErrors(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "after 3 attempts") {
 		t.Errorf("message %q", err)
+	}
+}
+
+// dnsTransport fails every dial with the DNS error err, as a resolver
+// answering for the dialled host would.
+func dnsTransport(err net.DNSError) http.RoundTripper {
+	return &http.Transport{DialContext: func(_ context.Context, _, addr string) (net.Conn, error) {
+		e := err
+		e.Name, _, _ = net.SplitHostPort(addr)
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &e}
+	}}
+}
+
+// TestUnknownHostIsNotRetried: a host that does not exist (NXDOMAIN) will
+// not start resolving on the next attempt; the error names the host and
+// points at the region and endpoint. A DNS failure that may pass (a
+// timeout, SERVFAIL) is still retried.
+func TestUnknownHostIsNotRetried(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name         string
+		dnsErr       net.DNSError
+		wantAttempts int
+		wantRetries  int
+		wantText     []string
+	}{
+		{"no such host", net.DNSError{Err: "no such host", IsNotFound: true}, 1, 0,
+			[]string{`"codearts-build.cn-nowhere-9.example"`, "does not exist", "region", "endpoint"}},
+		{"temporary", net.DNSError{Err: "server misbehaving", IsTemporary: true}, 3, 2, []string{"after 3 attempts"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var retries atomic.Int32
+			c, err := New(Options{
+				Endpoint:  "https://codearts-build.cn-nowhere-9.example/prefix",
+				Transport: dnsTransport(tc.dnsErr),
+				RetryMax:  2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond,
+				OnRetry: func(string, int, error, time.Duration) { retries.Add(1) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			attempts, err := c.TaskLog(context.Background(), testRecord, "stage1", "INFO", func(io.Reader) error { return nil })
+			if err == nil || attempts != tc.wantAttempts || int(retries.Load()) != tc.wantRetries {
+				t.Fatalf("attempts = %d, retries = %d, err = %v; want %d attempts, %d retries and an error",
+					attempts, retries.Load(), err, tc.wantAttempts, tc.wantRetries)
+			}
+			for _, want := range tc.wantText {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
+			}
+			var dnsErr *net.DNSError
+			if !errors.As(err, &dnsErr) {
+				t.Errorf("error %v does not wrap the *net.DNSError", err)
+			}
+		})
+	}
+}
+
+// TestUnknownHostRealResolver: the same through the system's resolver,
+// with the reserved .invalid TLD, which never resolves (RFC 2606). Skipped
+// where the resolver does not answer NXDOMAIN quickly (no DNS at all).
+func TestUnknownHostRealResolver(t *testing.T) {
+	t.Parallel()
+	const host = "nonexistent.invalid"
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	var dnsErr *net.DNSError
+	if _, err := net.DefaultResolver.LookupHost(ctx, host); !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
+		t.Skipf("the resolver does not answer NXDOMAIN for %s: %v", host, err)
+	}
+	c, err := New(Options{Endpoint: "https://" + host, RetryMax: 3, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attempts, err := c.TaskLog(ctx, testRecord, "stage1", "INFO", func(io.Reader) error { return nil })
+	if err == nil || attempts != 1 || !strings.Contains(err.Error(), `"`+host+`"`) {
+		t.Fatalf("attempts = %d, err = %v; want one attempt and an error naming %s", attempts, err, host)
 	}
 }
 
