@@ -35,18 +35,23 @@ type Record struct {
 	All    []Stage // every entry including initial/final, ordered by Sequence
 }
 
-// Finished reports whether every entry in All has a finished status
-// (StatusFinished). A record without entries is not finished.
+// Finished reports whether the build is over: every entry in All has a
+// finished status (StatusFinished), or the "final" entry has a non-empty
+// finished one. The second case matters after a failure: the stages after
+// the failed one never run and may keep "" or INIT for ever. A record
+// without entries is not finished.
 func (r Record) Finished() bool {
 	if len(r.All) == 0 {
 		return false
 	}
+	all := true
 	for _, s := range r.All {
-		if !StatusFinished(s.Status) {
-			return false
+		if s.Task == "final" && strings.TrimSpace(s.Status) != "" && StatusFinished(s.Status) {
+			return true
 		}
+		all = all && StatusFinished(s.Status)
 	}
-	return true
+	return all
 }
 
 var stageKey = regexp.MustCompile(`^stage([0-9]+)$`)

@@ -3,6 +3,7 @@ package codearts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -78,19 +79,32 @@ func TestRecordFinished(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		all  []string
+		all  []string // statuses of initial, stage1, …, final
 		want bool
 	}{
 		{"empty", nil, false},
 		{"all done", []string{"SUCCESS", "FAILED", "ABORTED", "UNKNOWN"}, true},
-		{"one running", []string{"SUCCESS", "RUNNING"}, false},
-		{"one empty", []string{"SUCCESS", ""}, false},
+		{"one running", []string{"SUCCESS", "RUNNING", "SUCCESS", "RUNNING"}, false},
+		{"one empty", []string{"SUCCESS", "SUCCESS", "", ""}, false},
 		{"unknown value", []string{"SUCCESS", "SOMETHING_NEW"}, true},
+		// A stage after a failed one never runs: final decides.
+		{"final failed, later stage empty", []string{"SUCCESS", "FAILED", "", "FAILED"}, true},
+		{"final failed, later stage INIT", []string{"SUCCESS", "FAILED", "INIT", "FAILED"}, true},
+		{"final done, a stage still running", []string{"SUCCESS", "SUCCESS", "RUNNING", "SUCCESS"}, true},
+		{"final running", []string{"SUCCESS", "FAILED", "INIT", "RUNNING"}, false},
+		{"final empty", []string{"SUCCESS", "FAILED", "INIT", " "}, false},
 	}
 	for _, tc := range tests {
 		var r Record
-		for _, s := range tc.all {
-			r.All = append(r.All, Stage{Status: s})
+		for i, s := range tc.all {
+			task := fmt.Sprintf("stage%d", i)
+			switch {
+			case i == 0:
+				task = "initial"
+			case i == len(tc.all)-1 && len(tc.all) > 2:
+				task = "final"
+			}
+			r.All = append(r.All, Stage{Task: task, Status: s})
 		}
 		if got := r.Finished(); got != tc.want {
 			t.Errorf("%s: Finished = %v, want %v", tc.name, got, tc.want)
