@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
@@ -35,15 +36,7 @@ func main() {
 			LogGen: fakecodearts.GeneratedLog(*size), LogSize: *size}
 		if i == *failAt {
 			spec.Status = "FAILED"
-			tail := []byte("[2024/09/24 03:18:49.000 GMT+08:00] [ERROR] COMPILATION ERROR\n[2024/09/24 03:18:49.000 GMT+08:00] [INFO] BUILD FAILURE\n")
-			gen := fakecodearts.GeneratedLog(*size - int64(len(tail)))
-			spec.LogGen = func(w io.Writer) error {
-				if err := gen(w); err != nil {
-					return err
-				}
-				_, err := w.Write(tail)
-				return err
-			}
+			spec.LogGen = failingLog(*size, []byte(failureTail))
 		}
 		if *rate > 0 {
 			spec.LogGen = throttled(spec.LogGen, *rate)
@@ -57,6 +50,38 @@ func main() {
 	}
 	fmt.Printf("http://%s/cb\n", ln.Addr())
 	log.Fatal(http.Serve(ln, fake))
+}
+
+// failureTail ends the failing stage's log.
+const failureTail = "[2024/09/24 03:18:49.000 GMT+08:00] [ERROR] COMPILATION ERROR\n[2024/09/24 03:18:49.000 GMT+08:00] [INFO] BUILD FAILURE\n"
+
+// failingLog generates size bytes of log ending with tail. The generated
+// part is cut to fit, most likely in the middle of a line: its last byte
+// becomes a line feed so that tail starts a line of its own, and the total
+// stays exactly size (LogSize, sent as Content-Length).
+func failingLog(size int64, tail []byte) func(io.Writer) error {
+	if int64(len(tail)) > size {
+		tail = tail[int64(len(tail))-size:]
+	}
+	head := size - int64(len(tail))
+	gen := fakecodearts.GeneratedLog(head)
+	return func(w io.Writer) error {
+		var written int64
+		err := gen(writerFunc(func(p []byte) (int, error) {
+			if last := head - 1 - written; last >= 0 && last < int64(len(p)) && p[last] != '\n' {
+				p = slices.Clone(p) // the generator's buffer is not ours
+				p[last] = '\n'
+			}
+			n, err := w.Write(p)
+			written += int64(n)
+			return n, err
+		}))
+		if err != nil {
+			return err
+		}
+		_, err = w.Write(tail)
+		return err
+	}
 }
 
 // throttled limits a generator to rate bytes per second.
