@@ -589,6 +589,12 @@ func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghactio
 		RetryWaitMin:  env.RetryWait,
 		AddMask:       r.AddMask,
 		TempDir:       runnerTemp(env.getenv("RUNNER_TEMP")),
+		// Only what this run wrote: never a stray or checked-in file (or a
+		// link to one) that happens to sit in the folder.
+		Files: runFiles(run),
+		OnRetry: func(op string, attempt int, err error, wait time.Duration) {
+			r.Printf("  %s: attempt %d failed; retrying in %s", safeName(op), attempt, wait.Round(10*time.Millisecond))
+		},
 		Warnf: func(format string, args ...any) {
 			r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: redact(fmt.Sprintf(format, args...))})
 		},
@@ -623,4 +629,15 @@ func runnerTemp(dir string) string {
 		return dir
 	}
 	return ""
+}
+
+// runFiles lists the files this run wrote into the output folder.
+func runFiles(run *report.Run) []string {
+	files := []string{"summary.md"}
+	for _, s := range run.Stages {
+		if s.Saved() {
+			files = append(files, s.File)
+		}
+	}
+	return files
 }
