@@ -62,7 +62,7 @@ func Text(run *report.Run) string {
 	if run.Elapsed > 0 {
 		facts = append(facts, "took "+formatDuration(run.Elapsed))
 	}
-	if d := shorten(run.Dir, textMsg); d != "" {
+	if d := shorten(run.Dir, textMsg); d != "" && len(run.Missing()) < len(run.Stages) {
 		facts = append(facts, "saved in "+d)
 	}
 	b.WriteString(strings.Join(facts, ", ") + "\n")

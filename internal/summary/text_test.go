@@ -124,3 +124,16 @@ func TestTextNilRun(t *testing.T) {
 		t.Errorf("Text(nil) = %q", got)
 	}
 }
+
+func TestTextDoesNotClaimSavedWhenNothingWas(t *testing.T) {
+	t.Parallel()
+	run := &report.Run{RecordID: "2cc26382-b2cb-4234-8eb0-b37d362f4d4c", Dir: "/w/logs",
+		Stages: []report.Stage{{Task: "stage1", Err: "HTTP 404 CB.00060214"}}}
+	if out := Text(run); strings.Contains(out, "saved in") {
+		t.Errorf("claims a folder with nothing saved:\n%s", out)
+	}
+	run.Stages = append(run.Stages, report.Stage{Task: "stage2", File: "stage2.log", Bytes: 3})
+	if out := Text(run); !strings.Contains(out, "saved in /w/logs") {
+		t.Errorf("the folder is not named:\n%s", out)
+	}
+}
