@@ -1,0 +1,257 @@
+package app
+
+// What the run shows: progress lines, annotations, excerpts and outputs.
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
+	"github.com/codearts-tools/codearts-logs/internal/config"
+	"github.com/codearts-tools/codearts-logs/internal/failures"
+	"github.com/codearts-tools/codearts-logs/internal/ghaction"
+	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/summary"
+)
+
+var safeNameRe = regexp.MustCompile(`^[A-Za-z0-9_.:/ -]{1,64}$`)
+
+// safeName returns s when it is plain enough to print outside
+// stop-commands (a stage name, a status, an error code), else "?".
+func safeName(s string) string {
+	if safeNameRe.MatchString(s) && !strings.Contains(s, "::") {
+		return s
+	}
+	return "?"
+}
+
+// errorClass describes an error for a progress line without any server
+// text: the HTTP status and Huawei code, or the kind of transport failure.
+func errorClass(err error) string {
+	var apiErr *codearts.APIError
+	if errors.As(err, &apiErr) {
+		s := "HTTP " + strconv.Itoa(apiErr.Status)
+		if apiErr.Code != "" {
+			s += " " + safeName(apiErr.Code)
+		}
+		return s
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timed out"
+	case err == nil:
+		return "unknown error"
+	}
+	return "connection or transfer error"
+}
+
+// progress prints one line per finished stage: the tool's own words, the
+// size, the time and the result; server text only inside stop-commands.
+func progress(r *ghaction.Runner, s report.Stage) {
+	if s.Saved() {
+		result := "ok"
+		switch {
+		case s.Scan.Matches > 0:
+			result = fmt.Sprintf("%d failure line(s)", s.Scan.Matches)
+		case s.StatusFailed():
+			result = "stage " + safeName(s.Status)
+		}
+		retries := ""
+		if s.Attempts > 1 {
+			retries = fmt.Sprintf(", %d attempts", s.Attempts)
+		}
+		r.Printf("  %-10s %10s  %8d lines  %7s  %s%s", s.Task, summary.FormatSize(s.Bytes), s.Scan.Lines, s.Elapsed.Round(time.Millisecond), result, retries)
+		return
+	}
+	code := ""
+	if s.HTTPStatus != 0 {
+		code = fmt.Sprintf(" (HTTP %d", s.HTTPStatus)
+		if s.ErrCode != "" {
+			code += " " + safeName(s.ErrCode)
+		}
+		code += ")"
+	}
+	r.Printf("  %-10s NOT SAVED after %d attempt(s)%s in %s:", s.Task, s.Attempts, code, s.Elapsed.Round(time.Millisecond))
+	r.Quote("    " + s.Err)
+}
+
+// annotate shows at most ghaction.MaxAnnotations errors: the run-level
+// problem first, then one per failed stage with its first failure line.
+func annotate(r *ghaction.Runner, run *report.Run) {
+	var notes []ghaction.Annotation
+	if run.Fatal != "" {
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: run.Fatal})
+	}
+	if run.Incomplete != "" {
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts record not finished", Message: run.Incomplete})
+	}
+	if run.ArtifactErr != "" {
+		// Run-level problems come first: the runner drops annotations past ten.
+		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: run.ArtifactErr})
+	}
+	for i := range run.Stages {
+		s := &run.Stages[i]
+		title := s.Task
+		if s.Name != "" {
+			title += " (" + s.Name + ")"
+		}
+		switch {
+		case !s.Saved() && run.Fatal == "":
+			notes = append(notes, ghaction.Annotation{Title: title + ": log not downloaded", Message: s.Err})
+		case s.Saved() && s.Failed():
+			msg := fmt.Sprintf("status %s", s.Status)
+			if s.Scan.Matches > 0 {
+				msg = fmt.Sprintf("line %d: %s", s.Scan.First.Number, s.Scan.First.Text)
+				if s.Scan.Matches > 1 {
+					msg += fmt.Sprintf(" (and %d more failure lines)", s.Scan.Matches-1)
+				}
+			} else if n := len(s.Scan.Tail); n > 0 {
+				msg += "; last line: " + s.Scan.Tail[n-1].Text
+			}
+			notes = append(notes, ghaction.Annotation{Title: "CodeArts " + title + " failed", Message: msg})
+		}
+	}
+	for i, n := range notes {
+		if i == ghaction.MaxAnnotations {
+			break
+		}
+		r.Error(n)
+	}
+}
+
+// printExcerpts prints each failed stage's excerpt in a collapsed group,
+// as quoted data.
+func printExcerpts(r *ghaction.Runner, run *report.Run) {
+	for i := range run.Stages {
+		s := &run.Stages[i]
+		if !s.Saved() || !s.Failed() {
+			continue
+		}
+		lines := flatten(s.Scan)
+		what := fmt.Sprintf("%d failure line(s)", s.Scan.Matches)
+		if s.Scan.Matches == 0 {
+			what = fmt.Sprintf("status %s, last %d line(s)", safeName(s.Status), len(lines))
+		}
+		r.Group(fmt.Sprintf("%s: %s (%s)", s.Task, what, s.File), func() {
+			var b strings.Builder
+			if s.Name != "" {
+				fmt.Fprintf(&b, "%s — %s\n", s.Task, s.Name)
+			}
+			for _, l := range lines {
+				if l.Number < 0 {
+					b.WriteString("      …\n")
+					continue
+				}
+				mark := " "
+				if l.Match {
+					mark = ">"
+				}
+				fmt.Fprintf(&b, "%s%6d | %s\n", mark, l.Number, l.Text)
+			}
+			if more := s.Scan.Matches - s.Scan.Shown; more > 0 {
+				fmt.Fprintf(&b, "… %d more failure line(s) in %s\n", more, s.File)
+			}
+			r.Quote(b.String())
+		})
+	}
+}
+
+// flatten lists an excerpt's lines, with a Number -1 separator between
+// hunks; the tail when nothing matched.
+func flatten(res failures.Result) []failures.Line {
+	if len(res.Hunks) == 0 {
+		return res.Tail
+	}
+	var out []failures.Line
+	for i, h := range res.Hunks {
+		if i > 0 {
+			out = append(out, failures.Line{Number: -1})
+		}
+		out = append(out, h.Lines...)
+	}
+	return out
+}
+
+// logEntry is one element of the `logs` output.
+type logEntry struct {
+	Task     string `json:"task"`
+	Name     string `json:"name"`
+	Status   string `json:"status"`
+	File     string `json:"file"`
+	Bytes    int64  `json:"bytes"`
+	Lines    int64  `json:"lines"`
+	Failures int64  `json:"failures"`
+	Error    string `json:"error"`
+}
+
+// containerWorkspace is where the runner mounts the workspace in a Docker
+// action; paths under it do not exist for the job's later steps.
+const containerWorkspace = "/github/workspace"
+
+// outputDir is the folder as later steps should see it: relative to the
+// workspace inside the Docker action (later steps run in the workspace,
+// and actions/upload-artifact resolves relative paths there), absolute
+// otherwise.
+func outputDir(cfg *config.Config, src config.Source, actions bool) string {
+	if actions && filepath.Clean(src.BaseDir) == containerWorkspace {
+		if rel, err := filepath.Rel(containerWorkspace, cfg.Dir); err == nil && !strings.HasPrefix(rel, "..") {
+			return rel
+		}
+	}
+	return cfg.Dir
+}
+
+func outputs(run *report.Run, dir string) [][2]string {
+	entries := make([]logEntry, 0, len(run.Stages))
+	for _, s := range run.Stages {
+		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: s.Err}
+		if s.Saved() {
+			e.File = filepath.Join(dir, s.File)
+			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.Scan.Matches
+		}
+		entries = append(entries, e)
+	}
+	var logs strings.Builder
+	enc := json.NewEncoder(&logs)
+	enc.SetEscapeHTML(false) // "Npm Lint & Test", not "Npm Lint \u0026 Test"
+	enc.Encode(entries)
+	out := [][2]string{
+		{"path", dir},
+		{"logs", strings.TrimSuffix(logs.String(), "\n")},
+		{"failed-tasks", strings.Join(run.FailedTasks(), ",")},
+	}
+	if a := run.Artifact; a != nil {
+		out = append(out, [2]string{"artifact-id", strconv.FormatInt(a.ID, 10)}, [2]string{"artifact-url", a.URL})
+	}
+	return out
+}
+
+func finalLine(run *report.Run, cfg *config.Config, code int) string {
+	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", len(run.Stages)-len(run.Missing()), len(run.Stages), summary.FormatSize(run.SavedBytes()), run.Elapsed.Round(time.Millisecond), cfg.Dir)
+	if failed := run.FailedTasks(); len(failed) > 0 {
+		line += "; failed: " + strings.Join(failed, ", ")
+	}
+	if run.Artifact != nil {
+		line += "; artifact " + run.Artifact.Name
+	}
+	return line + fmt.Sprintf("; exit %d", code)
+}
+
+// Output describes one step output (kept equal to action.yml by a test).
+type Output struct{ Name, Description string }
+
+// Outputs lists every output the action sets.
+var Outputs = []Output{
+	{"path", "Folder with the logs and summary.md: relative to the workspace in the Docker action (its container paths do not exist for later steps), absolute on the command line."},
+	{"logs", "JSON array, one object a stage: task, name, status, file, bytes, lines, failures, error."},
+	{"failed-tasks", "Comma-separated stages that failed (by status or by failure lines)."},
+	{"artifact-id", "ID of the uploaded artifact (set when uploaded)."},
+	{"artifact-url", "URL of the uploaded artifact (set when uploaded)."},
+}
