@@ -91,6 +91,10 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		run.Stages = stages
 	}
 
+	if runCtx.Err() == context.DeadlineExceeded {
+		explainTimeout(run, cfg)
+	}
+
 	// 6. Report: summary file first (it goes into the artifact), then the
 	// artifact, then the job summary with the artifact's link.
 	sumOpts := summary.Options{FilePrefix: filepath.ToSlash(cfg.Path) + "/"}
@@ -101,9 +105,6 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		if err := atomicfile.WriteFile(filepath.Join(cfg.Dir, "summary.md"), []byte(summary.Markdown(run, summary.Options{})), owner); err != nil {
 			r.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot write summary.md: %v", err)})
 		}
-	}
-	if runCtx.Err() == context.DeadlineExceeded {
-		explainTimeout(run, cfg)
 	}
 	// The upload has a budget of its own: logs saved before the run's
 	// timeout are still worth uploading.
