@@ -64,15 +64,9 @@ func Main(ctx context.Context, env Env) int {
 		usage(env.Stdout)
 		return report.ExitOK
 	case len(args) > 0:
-		input, err := parseFlags(args, env.Stderr)
-		if errors.Is(err, errHelp) {
-			usage(env.Stdout)
-			return report.ExitOK
-		}
-		if err != nil {
-			fmt.Fprintf(env.Stderr, "codearts-logs: %v\n\n", err)
-			usage(env.Stderr)
-			return report.ExitBadInput
+		input, code, ok := flagsOrExit(env, args, "codearts-logs")
+		if !ok {
+			return code
 		}
 		wd, _ := os.Getwd()
 		return run(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: wd})

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/codearts-tools/codearts-logs/internal/config"
+	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
 // secretFlag refuses a secret on the command line, where it would end up in
@@ -38,7 +39,7 @@ var errHelp = flag.ErrHelp
 
 // parseFlags reads the CLI's flags, which carry the input names. It
 // returns the input lookup for config.Load.
-func parseFlags(args []string, stderr io.Writer) (func(string) (string, bool), error) {
+func parseFlags(args []string) (func(string) (string, bool), error) {
 	fs := flag.NewFlagSet("codearts-logs", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	values := map[string]*string{}
@@ -107,4 +108,21 @@ Exit codes: 0 done; 1 a stage failed and --fail-on-build-failure is true; 2 bad 
             3 a log or the artifact could not be obtained.
 `)
 	io.WriteString(w, b.String())
+}
+
+// flagsOrExit parses the CLI's flags for prog. When it returns ok false,
+// usage or the error has been printed and code is the exit code (0 for
+// --help, 2 for a bad flag).
+func flagsOrExit(env Env, args []string, prog string) (input func(string) (string, bool), code int, ok bool) {
+	input, err := parseFlags(args)
+	switch {
+	case errors.Is(err, errHelp):
+		usage(env.Stdout)
+		return nil, report.ExitOK, false
+	case err != nil:
+		fmt.Fprintf(env.Stderr, "%s: %v\n\n", prog, err)
+		usage(env.Stderr)
+		return nil, report.ExitBadInput, false
+	}
+	return input, 0, true
 }

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -16,14 +15,9 @@ import (
 // the CLI's (e.g. `demo --log-level DEBUG`); the record, endpoint and token
 // are the demo's, and real Huawei credentials in the environment are ignored.
 func runDemo(ctx context.Context, env Env, args []string) int {
-	input, err := parseFlags(args, env.Stderr)
-	if errors.Is(err, errHelp) {
-		usage(env.Stdout)
-		return report.ExitOK
-	}
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "codearts-logs demo: %v\n", err)
-		return report.ExitBadInput
+	input, code, ok := flagsOrExit(env, args, "codearts-logs demo")
+	if !ok {
+		return code
 	}
 	svc, err := demo.Start()
 	if err != nil {
