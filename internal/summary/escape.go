@@ -226,8 +226,29 @@ func md(s string, limit int) string {
 // htm renders remote text for raw HTML (the <summary> of a <details>
 // block, where Markdown is not interpreted): cleaned, cut to limit runes and
 // HTML-escaped. Being on one line, it cannot end the HTML block.
+//
+// GitHub links mentions and URLs in the text of raw HTML too, after
+// rendering, so an empty comment splits the text after every '@' and ':'
+// and inside "www.", as md does for e-mail addresses; GitHub drops the
+// comments, and the reader sees the plain text.
 func htm(s string, limit int) string {
-	return html.EscapeString(shorten(s, limit))
+	e := html.EscapeString(shorten(s, limit))
+	if !strings.ContainsAny(e, "@:.") {
+		return e
+	}
+	var b strings.Builder
+	b.Grow(len(e) + 32)
+	for i := 0; i < len(e); i++ {
+		c := e[i]
+		if c == '.' && i >= 3 && strings.EqualFold(e[i-3:i], "www") {
+			b.WriteString("<!-- -->")
+		}
+		b.WriteByte(c)
+		if c == '@' || c == ':' {
+			b.WriteString("<!-- -->")
+		}
+	}
+	return b.String()
 }
 
 // codeSafe reports whether s can be shown in a code span as is, also inside

@@ -121,6 +121,11 @@ func TestHTM(t *testing.T) {
 	if got, want := htm("</summary>\n\n# x & \"y\"", 100), "&lt;/summary&gt;  # x &amp; &#34;y&#34;"; got != want {
 		t.Errorf("htm = %q, want %q", got, want)
 	}
+	// Mentions and URLs are split so GitHub does not link them in <summary>.
+	if got, want := htm("Deploy @octocat https://evil.example WWW.x.y", 100),
+		"Deploy @<!-- -->octocat https:<!-- -->//evil.example WWW<!-- -->.x.y"; got != want {
+		t.Errorf("htm = %q, want %q", got, want)
+	}
 }
 
 func TestCode(t *testing.T) {
