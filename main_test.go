@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -301,4 +302,86 @@ func goMinor() string {
 		return runtime.Version()
 	}
 	return m[1]
+}
+
+// TestWorkflowYAMLUsesTheAction parses every YAML example of the README and
+// every workflow in .github/workflows as YAML (a plain scalar with ": " in a
+// run: line is a parse error that GitHub reports only when the workflow
+// runs), and checks each step that uses this action: its with: keys are
+// inputs of action.yml and the outputs read from it are outputs of it.
+func TestWorkflowYAMLUsesTheAction(t *testing.T) {
+	t.Parallel()
+	m := readAction(t)
+	docs := map[string]string{}
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?ms)^```yaml\n(.*?)^```").FindAllStringSubmatch(string(readme), -1)
+	if len(blocks) < 3 {
+		t.Fatalf("README has %d yaml blocks, want the token, auth-action and outputs examples", len(blocks))
+	}
+	for i, b := range blocks {
+		docs[fmt.Sprintf("README.md yaml block %d", i+1)] = b[1]
+	}
+	workflows, _ := filepath.Glob(".github/workflows/*.yml")
+	if len(workflows) == 0 {
+		t.Fatal("no workflows found")
+	}
+	for _, w := range workflows {
+		b, err := os.ReadFile(w)
+		if err != nil {
+			t.Fatal(err)
+		}
+		docs[w] = string(b)
+	}
+
+	ours := regexp.MustCompile(`^(codearts-tools/codearts-logs@|docker://ghcr\.io/codearts-tools/codearts-logs:)`)
+	outputRef := regexp.MustCompile(`steps\.([A-Za-z_][\w-]*)\.outputs\.([\w-]+)`)
+	uses := 0
+	for name, doc := range docs {
+		var root yaml.Node
+		if err := yaml.Unmarshal([]byte(doc), &root); err != nil {
+			t.Errorf("%s is not valid YAML: %v", name, err)
+			continue
+		}
+		ids := map[string]bool{}
+		var walk func(n *yaml.Node)
+		walk = func(n *yaml.Node) {
+			if n.Kind == yaml.MappingNode {
+				step := map[string]*yaml.Node{}
+				for i := 0; i+1 < len(n.Content); i += 2 {
+					step[n.Content[i].Value] = n.Content[i+1]
+				}
+				if u := step["uses"]; u != nil && ours.MatchString(u.Value) {
+					uses++
+					if id := step["id"]; id != nil {
+						ids[id.Value] = true
+					}
+					with := step["with"]
+					if with == nil {
+						t.Errorf("%s line %d: the action is used without with:", name, n.Line)
+					} else {
+						for i := 0; i < len(with.Content); i += 2 {
+							if _, ok := m.Inputs[with.Content[i].Value]; !ok {
+								t.Errorf("%s line %d: with: %s is not an input of action.yml", name, with.Content[i].Line, with.Content[i].Value)
+							}
+						}
+					}
+				}
+			}
+			for _, c := range n.Content {
+				walk(c)
+			}
+		}
+		walk(&root)
+		for _, ref := range outputRef.FindAllStringSubmatch(doc, -1) {
+			if _, ok := m.Outputs[ref[2]]; ids[ref[1]] && !ok {
+				t.Errorf("%s reads output %s, which action.yml does not declare", name, ref[2])
+			}
+		}
+	}
+	if uses < 3 {
+		t.Errorf("found %d steps using the action in the README and workflows, want at least 3", uses)
+	}
 }
