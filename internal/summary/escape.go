@@ -227,10 +227,10 @@ func md(s string, limit int) string {
 // block, where Markdown is not interpreted): cleaned, cut to limit runes and
 // HTML-escaped. Being on one line, it cannot end the HTML block.
 //
-// GitHub links mentions and URLs in the text of raw HTML too, after
-// rendering, so an empty comment splits the text after every '@' and ':'
-// and inside "www.", as md does for e-mail addresses; GitHub drops the
-// comments, and the reader sees the plain text.
+// GitHub's filters after rendering (mentions, URLs, emoji) work on text
+// nodes, raw HTML included (cmark-gfm itself links nothing there), so an
+// empty comment splits the text after every '@' and ':' and inside "www.",
+// as md does for e-mail addresses; the reader sees the plain text.
 func htm(s string, limit int) string {
 	e := html.EscapeString(shorten(s, limit))
 	if !strings.ContainsAny(e, "@:.") {
