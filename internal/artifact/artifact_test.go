@@ -492,11 +492,7 @@ func TestUploadFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("%q", tc.name)) || !strings.Contains(err.Error(), tc.why) {
 			t.Errorf("Files %q: error %v, want one naming it (%s)", tc.name, err, tc.why)
 		}
-		f.mu.Lock()
-		if len(f.calls) != 0 {
-			t.Errorf("Files %q: requests %v were made", tc.name, f.calls)
-		}
-		f.mu.Unlock()
+		f.noCalls(t, fmt.Sprintf("Files %q", tc.name))
 	}
 
 	o = rec.options("logs", dir)
@@ -757,11 +753,7 @@ func TestUploadBadToken(t *testing.T) {
 			if strings.Contains(err.Error(), tt.token) {
 				t.Errorf("error %q quotes the token", err)
 			}
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if len(f.calls) != 0 {
-				t.Errorf("requests were made: %v", f.calls)
-			}
+			f.noCalls(t, tt.name)
 		})
 	}
 }
@@ -873,11 +865,7 @@ func TestUploadInvalidInputMakesNoRequest(t *testing.T) {
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %v is not %v", err, tt.is)
 			}
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if len(f.calls) != 0 {
-				t.Errorf("requests were made: %v", f.calls)
-			}
+			f.noCalls(t, tt.name)
 		})
 	}
 }

@@ -62,6 +62,17 @@ type fake struct {
 	truncate      map[string]int // answers to cut short, per Twirp method
 }
 
+// noCalls fails t if any Twirp call reached the fake: bad input must be
+// refused before the first request.
+func (f *fake) noCalls(t *testing.T, what string) {
+	t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.calls) != 0 {
+		t.Errorf("%s: requests were made: %v", what, f.calls)
+	}
+}
+
 func newFake(t *testing.T) *fake {
 	t.Helper()
 	f := &fake{
