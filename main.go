@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"io"
+	"log"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -23,6 +25,7 @@ var version = ""
 const sourceVersion = "v1.0.0"
 
 func main() {
+	silenceLibraryLoggers()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := app.Main(ctx, app.Env{
 		Args:      os.Args[1:],
@@ -33,6 +36,21 @@ func main() {
 	})
 	stop()
 	os.Exit(code)
+}
+
+// silenceLibraryLoggers drops what libraries print through the standard
+// logger on their own: net/http's "Unsolicited response received on idle
+// HTTP channel starting with ..." quotes bytes a server sent, HTTP/2 debug
+// logging (GODEBUG=http2debug) prints headers, and log/slog's default
+// handler writes there too. The runner reads workflow commands on stderr
+// as on stdout, so such a line would let a server write annotations,
+// outputs or masks. Everything the program says goes through internal/app
+// (secrets redacted, remote text inside stop-commands); the HTTP clients'
+// own loggers (go-retryablehttp's) are nil. The standard logger belongs to
+// the process, so it is set here, where the process starts.
+func silenceLibraryLoggers() {
+	log.SetOutput(io.Discard)
+	log.SetFlags(0)
 }
 
 func buildVersion() string {
