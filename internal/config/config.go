@@ -19,57 +19,6 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 )
 
-// Input describes one input: its name (the action.yml key and the CLI flag),
-// its default as written in action.yml, and its description.
-type Input struct {
-	Name        string
-	Default     string
-	Description string
-	Secret      bool // never a CLI flag: secrets come from the environment
-	Required    bool
-}
-
-// DefaultPath and DefaultArtifactName are the defaults of `path` and
-// `artifact-name`.
-const (
-	DefaultPath         = "codearts-build-logs"
-	DefaultArtifactName = "codearts-build-logs-{record-id}"
-)
-
-// Inputs lists every input in action.yml order. action.yml, the README and
-// the CLI flags are all checked against this list by tests.
-var Inputs = []Input{
-	{Name: "record-id", Required: true, Description: "CodeArts Build record ID (36 characters: lower-case letters, digits and hyphens)."},
-	{Name: "task-names", Description: "Stages to fetch (`stage1, stage3`), separated by commas, spaces or newlines. Empty: every stage of the record."},
-	{Name: "log-level", Default: "INFO", Description: "`INFO` or `DEBUG`."},
-	{Name: "region", Description: "Huawei Cloud region (e.g. `cn-north-4`); gives the default endpoint. Defaults to `$HUAWEI_CLOUD_REGION`."},
-	{Name: "endpoint", Description: "Explicit CodeArts Build API base URL; overrides `region`. Must be `https://` unless the host is loopback."},
-	{Name: "token", Secret: true, Description: "IAM token sent as `X-Auth-Token`. Wins over AK/SK when both are set."},
-	{Name: "access-key-id", Secret: true, Description: "Access key for AK/SK request signing. Defaults to `$HUAWEI_CLOUD_ACCESS_KEY_ID`."},
-	{Name: "secret-access-key", Secret: true, Description: "Secret key for AK/SK request signing. Defaults to `$HUAWEI_CLOUD_SECRET_ACCESS_KEY`."},
-	{Name: "project-id", Description: "Project ID sent (and signed) as `X-Project-Id`. Defaults to `$HUAWEI_CLOUD_PROJECT_ID`."},
-	{Name: "path", Default: DefaultPath, Description: "Output folder for the logs and `summary.md`, relative to the workspace."},
-	{Name: "artifact-name", Default: DefaultArtifactName, Description: "Artifact name; `{record-id}` is replaced by the record ID. Empty: do not upload."},
-	{Name: "retention-days", Default: "0", Description: "Days to keep the artifact, 0–90; 0 = the repository's default."},
-	{Name: "concurrency", Default: "4", Description: "Parallel downloads, 1–32."},
-	{Name: "failure-patterns", Description: "Extra regular expressions (one a line) that mark a failure line, added to the built-in ones."},
-	{Name: "context-lines", Default: "3", Description: "Lines shown before and after each failure line, 0–50."},
-	{Name: "max-excerpt-lines", Default: "40", Description: "Most excerpt lines per stage in the summary, 1–1000."},
-	{Name: "fail-on-build-failure", Default: "false", Description: "Fail the step (exit 1) when a stage failed."},
-	{Name: "wait-timeout", Default: "0", Description: "Wait this long (e.g. `30m`) for a running record to finish before downloading; 0 = do not wait."},
-	{Name: "timeout", Default: "10m", Description: "Deadline for the stage list and the downloads, not counting `wait-timeout`; the artifact upload gets the same budget again."},
-}
-
-// Lookup returns the input with that name.
-func Lookup(name string) (Input, bool) {
-	for _, in := range Inputs {
-		if in.Name == name {
-			return in, true
-		}
-	}
-	return Input{}, false
-}
-
 // Config is the validated configuration of one run.
 type Config struct {
 	RecordID string
@@ -161,19 +110,23 @@ const MaxTasks = 1000
 // as an *InputError.
 func Load(src Source) (*Config, error) {
 	raw := func(name string) string {
+		mustLookup(name)
 		v, _ := src.Input(name)
 		return strings.TrimSpace(v)
 	}
 	get := func(name string) string {
-		v := raw(name)
-		if v == "" {
-			if in, ok := Lookup(name); ok {
-				return in.Default
-			}
+		if v := raw(name); v != "" {
+			return v
 		}
-		return v
+		return mustLookup(name).Default
 	}
-	env := func(k string) string { return strings.TrimSpace(src.Getenv(k)) }
+	// fallback reads the environment variable an input falls back to.
+	fallback := func(name string) string {
+		if k := mustLookup(name).Env; k != "" {
+			return strings.TrimSpace(src.Getenv(k))
+		}
+		return ""
+	}
 	c := &Config{}
 
 	c.RecordID = get("record-id")
@@ -200,10 +153,10 @@ func Load(src Source) (*Config, error) {
 		return nil, bad("log-level", "%q is not allowed: use INFO or DEBUG", clip(get("log-level")))
 	}
 
-	if err := c.loadEndpoint(get("endpoint"), get("region"), env("HUAWEI_CLOUD_REGION")); err != nil {
+	if err := c.loadEndpoint(get("endpoint"), get("region"), fallback("region")); err != nil {
 		return nil, err
 	}
-	if err := c.loadCredentials(get, env); err != nil {
+	if err := c.loadCredentials(get, fallback); err != nil {
 		return nil, err
 	}
 	if err := c.loadPath(get("path"), src); err != nil {
@@ -329,14 +282,14 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-func (c *Config) loadCredentials(get, env func(string) string) error {
-	c.Token = firstNonEmpty(get("token"), env("CODEARTS_TOKEN"))
-	c.AccessKey = firstNonEmpty(get("access-key-id"), env("HUAWEI_CLOUD_ACCESS_KEY_ID"))
-	c.SecretKey = firstNonEmpty(get("secret-access-key"), env("HUAWEI_CLOUD_SECRET_ACCESS_KEY"))
-	c.ProjectID = firstNonEmpty(get("project-id"), env("HUAWEI_CLOUD_PROJECT_ID"))
+func (c *Config) loadCredentials(get, fallback func(string) string) error {
+	c.Token = firstNonEmpty(get("token"), fallback("token"))
+	c.AccessKey = firstNonEmpty(get("access-key-id"), fallback("access-key-id"))
+	c.SecretKey = firstNonEmpty(get("secret-access-key"), fallback("secret-access-key"))
+	c.ProjectID = firstNonEmpty(get("project-id"), fallback("project-id"))
 	if c.ProjectID != "" {
 		if err := aksk.ValidateProjectID(c.ProjectID); err != nil {
-			return bad("project-id", "%v%s", err, fromEnv(get("project-id"), "HUAWEI_CLOUD_PROJECT_ID"))
+			return bad("project-id", "%v%s", err, fromEnv(get, "project-id"))
 		}
 	}
 	if c.Token != "" {
@@ -356,10 +309,10 @@ func (c *Config) loadCredentials(get, env func(string) string) error {
 		return bad("secret-access-key", "is required with access-key-id (or set HUAWEI_CLOUD_SECRET_ACCESS_KEY)")
 	}
 	if err := aksk.ValidateAccessKey(c.AccessKey); err != nil {
-		return bad("access-key-id", "%v%s", err, fromEnv(get("access-key-id"), "HUAWEI_CLOUD_ACCESS_KEY_ID"))
+		return bad("access-key-id", "%v%s", err, fromEnv(get, "access-key-id"))
 	}
 	if err := aksk.ValidateSecretKey(c.SecretKey); err != nil {
-		return bad("secret-access-key", "%v%s", err, fromEnv(get("secret-access-key"), "HUAWEI_CLOUD_SECRET_ACCESS_KEY"))
+		return bad("secret-access-key", "%v%s", err, fromEnv(get, "secret-access-key"))
 	}
 	return nil
 }
@@ -439,9 +392,9 @@ func fmtDur(d time.Duration) string {
 
 // fromEnv names the environment variable a value came from when the input
 // itself was empty, so the message points at what to fix.
-func fromEnv(input, variable string) string {
-	if input == "" {
-		return " (the value came from " + variable + ")"
+func fromEnv(get func(string) string, name string) string {
+	if get(name) == "" {
+		return " (the value came from " + mustLookup(name).Env + ")"
 	}
 	return ""
 }
