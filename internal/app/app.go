@@ -93,15 +93,11 @@ func Main(ctx context.Context, env Env) int {
 // maskSecrets tells the runner about every secret the run may hold, before
 // anything else is printed, including values that fail validation.
 func maskSecrets(r *ghaction.Runner, input func(string) (string, bool), getenv func(string) string) {
-	for _, name := range []string{"token", "secret-access-key"} {
-		if v, _ := input(name); v != "" {
-			r.AddMask(strings.TrimSpace(v))
-		}
+	for _, v := range config.SecretValues(input, getenv) {
+		r.AddMask(strings.TrimSpace(v))
 	}
-	for _, k := range []string{"CODEARTS_TOKEN", "HUAWEI_CLOUD_SECRET_ACCESS_KEY", "ACTIONS_RUNTIME_TOKEN"} {
-		if v := getenv(k); v != "" {
-			r.AddMask(strings.TrimSpace(v))
-		}
+	if v := getenv("ACTIONS_RUNTIME_TOKEN"); v != "" {
+		r.AddMask(strings.TrimSpace(v))
 	}
 }
 

@@ -20,12 +20,6 @@ func (f secretFlag) Set(string) error {
 	return fmt.Errorf("secrets are read from the environment only: set %s instead of --%s", f.env, f.name)
 }
 
-var secretEnv = map[string]string{
-	"token":             "CODEARTS_TOKEN",
-	"access-key-id":     "HUAWEI_CLOUD_ACCESS_KEY_ID",
-	"secret-access-key": "HUAWEI_CLOUD_SECRET_ACCESS_KEY",
-}
-
 // boolString is a boolean input as a flag: alone it means "true"; with a
 // value it keeps the text for config to validate.
 type boolString struct{ s string }
@@ -37,18 +31,20 @@ func (b *boolString) IsBoolFlag() bool   { return true }
 // errHelp is returned by parseFlags when --help was asked for.
 var errHelp = flag.ErrHelp
 
-// parseFlags reads the CLI's flags, which carry the input names. It
-// returns the input lookup for config.Load.
+// parseFlags reads the CLI's flags, which are derived from config.Inputs:
+// one flag an input, with the input's name; a Bool input may stand alone;
+// an EnvOnly input is refused as a flag. It returns the input lookup for
+// config.Load.
 func parseFlags(args []string) (func(string) (string, bool), error) {
 	fs := flag.NewFlagSet("codearts-logs", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	values := map[string]*string{}
 	for _, in := range config.Inputs {
-		if env, ok := secretEnv[in.Name]; ok {
-			fs.Var(secretFlag{in.Name, env}, in.Name, in.Description)
+		if in.EnvOnly {
+			fs.Var(secretFlag{in.Name, in.Env}, in.Name, in.Description)
 			continue
 		}
-		if in.Default == "true" || in.Default == "false" {
+		if in.Kind == config.Bool {
 			// `--fail-on-build-failure` alone means true, as flags do.
 			v := &boolString{}
 			values[in.Name] = &v.s
@@ -94,7 +90,7 @@ Credentials come from the environment only:
 Flags (the action's input names):
 `)
 	for _, in := range config.Inputs {
-		if _, secret := secretEnv[in.Name]; secret {
+		if in.EnvOnly {
 			continue
 		}
 		def := ""
