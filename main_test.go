@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"runtime"
 	"strings"
@@ -139,7 +140,8 @@ type actionMeta struct {
 		Using string `yaml:"using"`
 		Image string `yaml:"image"`
 	} `yaml:"runs"`
-	InputOrder []string `yaml:"-"`
+	InputOrder  []string `yaml:"-"`
+	OutputOrder []string `yaml:"-"`
 }
 
 func readAction(t *testing.T) actionMeta {
@@ -154,13 +156,20 @@ func readAction(t *testing.T) actionMeta {
 	}
 	var node yaml.Node
 	yaml.Unmarshal(b, &node)
-	for i, n := range node.Content[0].Content {
-		if n.Value == "inputs" {
-			for j, k := range node.Content[0].Content[i+1].Content {
-				if j%2 == 0 {
-					m.InputOrder = append(m.InputOrder, k.Value)
-				}
+	keys := func(i int) (out []string) {
+		for j, k := range node.Content[0].Content[i+1].Content {
+			if j%2 == 0 {
+				out = append(out, k.Value)
 			}
+		}
+		return out
+	}
+	for i, n := range node.Content[0].Content {
+		switch n.Value {
+		case "inputs":
+			m.InputOrder = keys(i)
+		case "outputs":
+			m.OutputOrder = keys(i)
 		}
 	}
 	return m
@@ -195,7 +204,8 @@ func readOutputs(t *testing.T, path string) map[string]string {
 }
 
 // TestActionYAMLMatchesInputs keeps action.yml equal to the inputs the
-// program reads, and the outputs it sets.
+// program declares (config.Inputs: names, order, defaults, required,
+// descriptions) and the outputs it sets (app.Outputs).
 func TestActionYAMLMatchesInputs(t *testing.T) {
 	t.Parallel()
 	m := readAction(t)
@@ -217,18 +227,78 @@ func TestActionYAMLMatchesInputs(t *testing.T) {
 	if strings.Join(m.InputOrder, ",") != strings.Join(names, ",") {
 		t.Errorf("action.yml inputs %v, program %v", m.InputOrder, names)
 	}
+	var outs []string
 	for _, o := range app.Outputs {
-		if _, ok := m.Outputs[o.Name]; !ok {
+		outs = append(outs, o.Name)
+		got, ok := m.Outputs[o.Name]
+		if !ok {
 			t.Errorf("action.yml lacks output %s", o.Name)
+			continue
+		}
+		if got.Description != o.Description {
+			t.Errorf("output %s: action.yml says %q, program %q", o.Name, got.Description, o.Description)
 		}
 	}
-	if len(m.Outputs) != len(app.Outputs) {
-		t.Errorf("action.yml has %d outputs, the program sets %d", len(m.Outputs), len(app.Outputs))
+	if strings.Join(m.OutputOrder, ",") != strings.Join(outs, ",") {
+		t.Errorf("action.yml outputs %v, program %v", m.OutputOrder, outs)
+	}
+}
+
+// readmeTable returns the rows of the first Markdown table after heading,
+// each row's cells with the surrounding spaces trimmed and `\|` unescaped.
+func readmeTable(t *testing.T, readme, heading string) [][]string {
+	t.Helper()
+	_, rest, ok := strings.Cut(readme, "\n"+heading+"\n")
+	if !ok {
+		t.Fatalf("README has no %q section", heading)
+	}
+	var rows [][]string
+	inTable := false
+	for _, line := range strings.Split(rest, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			if inTable {
+				break
+			}
+			continue
+		}
+		inTable = true
+		if strings.HasPrefix(line, "|---") {
+			continue
+		}
+		line = strings.ReplaceAll(strings.Trim(line, "|"), "\\|", "\x00")
+		var cells []string
+		for _, c := range strings.Split(line, "|") {
+			cells = append(cells, strings.ReplaceAll(strings.TrimSpace(c), "\x00", "|"))
+		}
+		rows = append(rows, cells)
+	}
+	if len(rows) < 2 {
+		t.Fatalf("README section %q has no table", heading)
+	}
+	return rows[1:] // without the header row
+}
+
+// diffRows reports each row that differs between two tables.
+func diffRows(t *testing.T, what string, got, want [][]string) {
+	t.Helper()
+	for i := 0; i < max(len(got), len(want)); i++ {
+		var g, w []string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if !reflect.DeepEqual(g, w) {
+			t.Errorf("%s, row %d:\n got  %q\n want %q", what, i+1, g, w)
+		}
 	}
 }
 
 // TestReadmeDocumentsEveryInputAndOutput keeps the README's tables equal to
-// action.yml.
+// the program's declarations, row for row and in the same order: the
+// inputs table to config.Inputs and the outputs table to app.Outputs
+// (which the test above keeps equal to action.yml).
 func TestReadmeDocumentsEveryInputAndOutput(t *testing.T) {
 	t.Parallel()
 	b, err := os.ReadFile("README.md")
@@ -236,38 +306,23 @@ func TestReadmeDocumentsEveryInputAndOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	readme := string(b)
-	m := readAction(t)
-	inputsDoc, outputsDoc, ok := strings.Cut(readme, "\n## Outputs")
-	if !ok {
-		t.Fatal("README has no Outputs section")
+	var want [][]string
+	for _, in := range config.Inputs {
+		def := ""
+		switch {
+		case in.Required:
+			def = "required"
+		case in.Default != "":
+			def = "`" + in.Default + "`"
+		}
+		want = append(want, []string{"`" + in.Name + "`", def, in.Description})
 	}
-	row := func(doc, name string) string {
-		re := regexp.MustCompile("(?m)^\\| `" + regexp.QuoteMeta(name) + "` \\|(.*)$")
-		return re.FindString(doc)
+	diffRows(t, "README inputs table (want config.Inputs)", readmeTable(t, readme, "## Inputs"), want)
+	want = nil
+	for _, o := range app.Outputs {
+		want = append(want, []string{"`" + o.Name + "`", o.Description})
 	}
-	for name, in := range m.Inputs {
-		r := row(inputsDoc, name)
-		if r == "" {
-			t.Errorf("README has no table row for input %s", name)
-			continue
-		}
-		def := "`" + in.Default + "`"
-		if in.Default == "" {
-			def = ""
-		}
-		if def != "" && !strings.Contains(r, def) {
-			t.Errorf("README row for %s lacks default %s: %s", name, def, r)
-		}
-		if !strings.Contains(r, strings.ReplaceAll(in.Description, "|", "\\|")) {
-			t.Errorf("README row for %s lacks the description %q", name, in.Description)
-		}
-	}
-	for name, o := range m.Outputs {
-		r := row(outputsDoc, name)
-		if r == "" || !strings.Contains(r, o.Description) {
-			t.Errorf("README row for output %s missing or differs: %q", name, r)
-		}
-	}
+	diffRows(t, "README outputs table (want app.Outputs)", readmeTable(t, readme, "## Outputs"), want)
 	// The two commands a newcomer needs come first.
 	head := readme[:min(len(readme), 600)]
 	if !strings.Contains(head, "go run . demo") || !strings.Contains(head, ".ci/run") && !strings.Contains(head, "go test") {
