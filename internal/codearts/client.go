@@ -207,7 +207,16 @@ func (c *Client) do(ctx context.Context, name string, u *url.URL, handle func(*h
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
 	}
-	req.SetResponseHandler(handle)
+	req.SetResponseHandler(func(resp *http.Response) error {
+		if enc := contentEncoding(resp.Header); enc != "" && resp.StatusCode/100 == 2 {
+			// Only gzip was asked for, and the transport has decoded it: these
+			// bytes are compressed in a way nobody here reads, and saving them
+			// would save something that looks like a log but is not.
+			_ = resp.Body.Close()
+			return &encodingError{encoding: c.clean(enc, 60)}
+		}
+		return handle(resp)
+	})
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.http,
 		Logger:       nil, // request URLs are not logged
@@ -290,10 +299,11 @@ func retryable(ctx context.Context, err error) bool {
 	var bodyErr *bodyError
 	var sinkErr *sinkError
 	var authErr *authorizeError
+	var encErr *encodingError
 	switch {
 	case errors.As(err, &sinkErr), errors.As(err, &authErr):
 		return false
-	case errors.As(err, &bodyErr):
+	case errors.As(err, &bodyErr), errors.As(err, &encErr):
 		return true
 	case errors.As(err, &apiErr):
 		return apiErr.retryable()
@@ -302,6 +312,21 @@ func retryable(ctx context.Context, err error) bool {
 	// many redirects, invalid header, untrusted certificate).
 	ok, _ := retryablehttp.DefaultRetryPolicy(ctx, nil, unwrapRedacted(err))
 	return ok
+}
+
+// contentEncoding returns the codings of a response's Content-Encoding,
+// lower-cased and joined by ", ", without "identity" (which means none).
+func contentEncoding(h http.Header) string {
+	var codings []string
+	for _, v := range h.Values("Content-Encoding") {
+		for _, c := range strings.Split(v, ",") {
+			c = strings.ToLower(strings.TrimSpace(c))
+			if c != "" && c != "identity" {
+				codings = append(codings, c)
+			}
+		}
+	}
+	return strings.Join(codings, ", ")
 }
 
 func unwrapRedacted(err error) error {
@@ -393,8 +418,10 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	resp.Body = &stallBody{body: resp.Body, ctx: ctx, cancel: cancel, timeout: stall, timer: timer}
-	if strings.EqualFold(strings.TrimSpace(resp.Header.Get("Content-Encoding")), "gzip") {
-		// As net/http does when it asked for gzip itself.
+	if enc := contentEncoding(resp.Header); enc == "gzip" || enc == "x-gzip" {
+		// As net/http does when it asked for gzip itself; x-gzip is an
+		// alias of gzip (RFC 9110, section 8.4.1.3). Any other encoding is
+		// left in the header, and do refuses the body.
 		resp.Body = &gzipBody{body: resp.Body}
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")

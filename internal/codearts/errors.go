@@ -131,8 +131,15 @@ func isJSON(contentType string) bool {
 // newAPIError builds the error for a response that is not a usable answer,
 // reading at most maxErrorBody bytes of its body (the caller closes it).
 func (c *Client) newAPIError(resp *http.Response) *APIError {
-	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-	e := c.parseErrorBody(resp.StatusCode, resp.Header.Get("Content-Type"), data)
+	var e *APIError
+	if enc := contentEncoding(resp.Header); enc != "" {
+		// Compressed in a way the client does not read: the status is all
+		// there is to say.
+		e = &APIError{Status: resp.StatusCode, Message: fmt.Sprintf("%s (body in Content-Encoding %q, not read)", strings.ToLower(http.StatusText(resp.StatusCode)), c.clean(enc, 60))}
+	} else {
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		e = c.parseErrorBody(resp.StatusCode, resp.Header.Get("Content-Type"), data)
+	}
 	if e.RequestID == "" {
 		e.RequestID = c.clean(resp.Header.Get("X-Request-Id"), 100)
 	}
@@ -239,6 +246,16 @@ type bodyError struct{ err error }
 
 func (e *bodyError) Error() string { return "reading the response body: " + e.err.Error() }
 func (e *bodyError) Unwrap() error { return e.err }
+
+// encodingError is a successful answer whose body came in a Content-Encoding
+// the client did not ask for (it asks for gzip, which it decodes): deflate,
+// br, zstd or a stack of codings. Retried, as a proxy may have re-encoded one
+// answer; the body is never used.
+type encodingError struct{ encoding string } // already cleaned
+
+func (e *encodingError) Error() string {
+	return fmt.Sprintf("the server sent the body with Content-Encoding %q, which was not asked for (only gzip is accepted); the body was not used", e.encoding)
+}
 
 // sinkError is a failure of the caller's sink itself (disk full): not retried.
 type sinkError struct{ err error }

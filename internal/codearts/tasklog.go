@@ -14,7 +14,8 @@ import (
 // is left to the server's default, INFO).
 //
 // sink is called once per attempt with the response body, decompressed when
-// the server sent gzip (the client asks for it). It must start from scratch on each call (truncate its
+// the server sent gzip or x-gzip (the client asks for gzip; a body in any
+// other Content-Encoding is an error, retried, and never reaches sink). It must start from scratch on each call (truncate its
 // file, reset its scanner) and should read body to io.EOF; whatever it leaves
 // unread is read and discarded, so that a truncated body is still detected.
 // If reading the body fails (short body versus Content-Length, unexpected
