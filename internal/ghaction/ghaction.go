@@ -115,8 +115,13 @@ func (r *Runner) Quote(text string) {
 type Annotation struct {
 	Title   string
 	Message string
+	// File, relative to the repository's root, puts the annotation on that
+	// file's lines in a pull request's diff; Line, Col and EndLine (1-based)
+	// count only with File, and 0 leaves them out.
 	File    string
 	Line    int64
+	Col     int64
+	EndLine int64
 }
 
 // MaxAnnotations is how many error annotations a step may show; the runner
@@ -149,9 +154,18 @@ func (r *Runner) annotate(level string, a Annotation) {
 		fields["title"] = a.Title
 	}
 	if a.File != "" {
+		// Property names as the runner reads them (actions/runner,
+		// IssueCommandExtension): file, line, endLine, col.
 		fields["file"] = a.File
 		if a.Line > 0 {
 			fields["line"] = fmt.Sprint(a.Line)
+			// The runner keeps a column only on a one-line annotation.
+			switch {
+			case a.EndLine > a.Line:
+				fields["endLine"] = fmt.Sprint(a.EndLine)
+			case a.Col > 0:
+				fields["col"] = fmt.Sprint(a.Col)
+			}
 		}
 	}
 	g := r.gha.WithFieldsMap(fields)

@@ -2,6 +2,7 @@ package ghaction
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -92,6 +93,38 @@ func TestAnnotationEscapesRemoteText(t *testing.T) {
 	}
 	if !strings.Contains(cmds[0].Props, "title=stage1 (Build%2C a%3A%3Ab)") {
 		t.Errorf("title not escaped: %q", cmds[0].Props)
+	}
+}
+
+func TestAnnotationPointsAtCode(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		a    Annotation
+		want map[string]string // properties as the runner reads them
+	}{
+		{"line and column", Annotation{Title: "t", File: "src/a.go", Line: 12, Col: 3},
+			map[string]string{"title": "t", "file": "src/a.go", "line": "12", "col": "3"}},
+		{"a range has no column", Annotation{Title: "t", File: "src/A.hs", Line: 12, Col: 5, EndLine: 14},
+			map[string]string{"title": "t", "file": "src/A.hs", "line": "12", "endLine": "14"}},
+		{"no line without a file", Annotation{Title: "t", Line: 12, Col: 3},
+			map[string]string{"title": "t"}},
+		{"escaped properties", Annotation{Title: "a,b:c%d\re\nf", File: "dir,x/a:b%25.go\r\n", Line: 1},
+			map[string]string{"title": "a,b:c%d\re\nf", "file": "dir,x/a:b%25.go\r\n", "line": "1"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, out := newRunner(t, nil)
+			r.Error(tc.a)
+			cmds := runnertest.Parse(out.String())
+			if len(cmds) != 1 || cmds[0].Name != "error" {
+				t.Fatalf("want one error command, got %+v\n%s", cmds, out)
+			}
+			if got := cmds[0].Properties(); fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("properties = %v, want %v\n%s", got, tc.want, out)
+			}
+		})
 	}
 }
 

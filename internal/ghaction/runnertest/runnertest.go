@@ -111,3 +111,17 @@ func Masks(cmds []Command) []string {
 	}
 	return out
 }
+
+// Properties returns a command's properties as the runner reads them
+// (ActionCommand.TryParseV2): `k=v` pairs separated by commas, each value
+// unescaped (%25 %0D %0A %3A %2C).
+func (c Command) Properties() map[string]string {
+	props := map[string]string{}
+	for _, kv := range strings.Split(c.Props, ",") {
+		k, v, ok := strings.Cut(kv, "=")
+		if ok && k != "" && v != "" {
+			props[k] = unescape(v)
+		}
+	}
+	return props
+}

@@ -34,3 +34,15 @@ func TestParse(t *testing.T) {
 		})
 	}
 }
+
+func TestProperties(t *testing.T) {
+	t.Parallel()
+	cmds := Parse("::error title=a%2Cb%3A c%25,file=x.go,line=12,empty=,=v::msg")
+	if len(cmds) != 1 {
+		t.Fatalf("commands = %+v", cmds)
+	}
+	got := fmt.Sprint(cmds[0].Properties())
+	if want := "map[file:x.go line:12 title:a,b: c%]"; got != want {
+		t.Errorf("Properties() = %s, want %s", got, want)
+	}
+}
