@@ -7,17 +7,21 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/srcloc"
 	"github.com/codearts-tools/codearts-logs/internal/summary"
 )
 
@@ -83,8 +87,10 @@ func progress(r *ghaction.Runner, s report.Stage) {
 }
 
 // annotate shows at most ghaction.MaxAnnotations errors: the run-level
-// problem first, then one per failed stage with its first failure line.
-func annotate(r *ghaction.Runner, run *report.Run) {
+// problem first, then one per failed stage with its root-cause line. tree
+// is the repository's working tree (nil outside Actions): a root-cause
+// line naming one of its files puts the annotation on that line of code.
+func annotate(r *ghaction.Runner, run *report.Run, tree fs.FS) {
 	var notes []ghaction.Annotation
 	if run.Fatal != "" {
 		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: run.Fatal})
@@ -98,24 +104,11 @@ func annotate(r *ghaction.Runner, run *report.Run) {
 	}
 	for i := range run.Stages {
 		s := &run.Stages[i]
-		title := s.Task
-		if s.Name != "" {
-			title += " (" + s.Name + ")"
-		}
 		switch {
 		case !s.Saved() && run.Fatal == "":
-			notes = append(notes, ghaction.Annotation{Title: title + ": log not downloaded", Message: s.Err})
+			notes = append(notes, ghaction.Annotation{Title: stageTitle(s) + ": log not downloaded", Message: s.Err})
 		case s.Saved() && s.Failed():
-			msg := fmt.Sprintf("status %s", s.Status)
-			if s.Scan.Matches > 0 {
-				msg = fmt.Sprintf("line %d: %s", s.Scan.First.Number, s.Scan.First.Text)
-				if s.Scan.Matches > 1 {
-					msg += fmt.Sprintf(" (and %d more failure lines)", s.Scan.Matches-1)
-				}
-			} else if n := len(s.Scan.Tail); n > 0 {
-				msg += "; last line: " + s.Scan.Tail[n-1].Text
-			}
-			notes = append(notes, ghaction.Annotation{Title: "CodeArts " + title + " failed", Message: msg})
+			notes = append(notes, failureAnnotation(s, tree))
 		}
 	}
 	for i, n := range notes {
@@ -124,6 +117,132 @@ func annotate(r *ghaction.Runner, run *report.Run) {
 		}
 		r.Error(n)
 	}
+}
+
+// stageTitle names a stage for an annotation's title: "stage3 (Maven Build)".
+func stageTitle(s *report.Stage) string {
+	if s.Name != "" {
+		return s.Task + " (" + s.Name + ")"
+	}
+	return s.Task
+}
+
+// maxTitleMessage bounds the part of a title taken from the log: the
+// title says what failed at a glance, the message holds the whole line.
+const maxTitleMessage = 100
+
+// locateLines is how many lines, from the root-cause line on, may give the
+// position of the failure: rustc and others print it on a line below.
+const locateLines = 8
+
+// failureAnnotation describes a failed stage: the title says what failed
+// ("stage3 (Maven Build): OrderService.java:11: package … does not exist"),
+// the message carries the whole root-cause line, and File/Line/Col point at
+// the code when the line names a file of tree.
+func failureAnnotation(s *report.Stage, tree fs.FS) ghaction.Annotation {
+	title := stageTitle(s)
+	if s.Scan.Matches == 0 {
+		msg := fmt.Sprintf("status %s", s.Status)
+		if n := len(s.Scan.Tail); n > 0 {
+			msg += "; last line: " + s.Scan.Tail[n-1].Text
+		}
+		return ghaction.Annotation{Title: title + ": status " + s.Status, Message: msg}
+	}
+	root := s.Scan.First
+	msg := fmt.Sprintf("line %d: %s", root.Number, root.Text)
+	if s.Scan.Matches > 1 {
+		msg += fmt.Sprintf(" (and %d more failure lines)", s.Scan.Matches-1)
+	}
+	a := ghaction.Annotation{Message: msg}
+
+	what := logMessage(root.Text)
+	pos, posLine, found := locate(s.Scan, tree)
+	if found {
+		a.File, a.Line, a.Col, a.EndLine = pos.file, int64(pos.Line), int64(pos.Col), int64(pos.EndLine)
+	} else if locs := srcloc.Find(root.Text); len(locs) > 0 {
+		// Not a file of the repository, but still worth naming in the title.
+		pos, posLine, found = position{Location: locs[0]}, root.Text, true
+	}
+	if found {
+		// The words after the position say what is wrong; when they say
+		// nothing (rustc's "--> src/lib.rs:4:5"), the root-cause line does.
+		if rest := strings.TrimLeft(posLine[pos.End:], " \t:,)-"); hasWords(rest) {
+			what = rest
+		}
+		what = fmt.Sprintf("%s:%d: %s", baseName(pos.Path), pos.Line, what)
+	}
+	a.Title = title + ": " + cut(what, maxTitleMessage)
+	return a
+}
+
+// position is a source position found in a log, with its file in the tree
+// (empty when it is not one of the tree's files).
+type position struct {
+	srcloc.Location
+	file string
+}
+
+// locate looks for the first position that names a file of tree, on the
+// root-cause line and the lines that follow it in its hunk; it returns the
+// line it was found on.
+func locate(res failures.Result, tree fs.FS) (position, string, bool) {
+	if tree == nil {
+		return position{}, "", false
+	}
+	var lines []failures.Line
+	for _, h := range res.Hunks {
+		for i, l := range h.Lines {
+			if l.Number == res.First.Number {
+				lines = h.Lines[i:min(len(h.Lines), i+locateLines)]
+			}
+		}
+	}
+	if len(lines) == 0 {
+		lines = []failures.Line{res.First}
+	}
+	for _, l := range lines {
+		for _, loc := range srcloc.Find(l.Text) {
+			if file, ok := srcloc.Resolve(tree, loc.Path); ok {
+				return position{Location: loc, file: file}, l.Text, true
+			}
+		}
+	}
+	return position{}, "", false
+}
+
+// logPrefix is what CodeArts and the build tool put before the message:
+// "[2023/12/21 15:44:18.200 GMT+08:00] [ERROR] ".
+var logPrefix = regexp.MustCompile(`^\s*(?:\[\d{4}/\d\d/\d\d [^\]]{0,40}\]\s*)?(?:\[(?i:info|warn|warning|error|fatal|debug)\]\s*){0,2}`)
+
+// logMessage is a log line without its timestamp and level, nor the colon
+// of a heading ("COMPILATION ERROR :").
+func logMessage(text string) string {
+	if m := strings.TrimRight(logPrefix.ReplaceAllString(text, ""), " \t:"); m != "" {
+		return strings.TrimSpace(m)
+	}
+	return strings.TrimSpace(text)
+}
+
+func hasWords(s string) bool {
+	return strings.IndexFunc(s, unicode.IsLetter) >= 0
+}
+
+// baseName is the last element of a build machine's path, whatever its
+// separators.
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// cut shortens s to at most n runes, marking the cut.
+func cut(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
 // printExcerpts prints each failed stage's excerpt in a collapsed group,

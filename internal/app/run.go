@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -116,7 +118,9 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	if err := r.AddStepSummary(summary.Markdown(run, sumOpts)); err != nil {
 		r.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot write the job summary: %v", err)})
 	}
-	annotate(r, run)
+	tree, closeTree := workspaceTree(src.BaseDir, actions)
+	annotate(r, run, tree)
+	closeTree()
 	if actions {
 		// On a terminal the excerpts come with the summary below.
 		printExcerpts(r, run)
@@ -130,6 +134,22 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	code := run.ExitCode(cfg.FailOnBuildFailure)
 	r.Printf("%s", finalLine(run, cfg, code))
 	return code
+}
+
+// workspaceTree is the repository's working tree that annotations may point
+// into: the workspace in Actions, opened as an os.Root so that no path, and
+// no symbolic link in it, leads outside; nil elsewhere (a terminal shows no
+// annotations on code) or when it cannot be opened. Call done when the
+// tree is no longer used.
+func workspaceTree(dir string, actions bool) (tree fs.FS, done func()) {
+	if !actions || dir == "" {
+		return nil, func() {}
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, func() {}
+	}
+	return root.FS(), func() { root.Close() }
 }
 
 func newClient(cfg *config.Config, env Env, r *ghaction.Runner, redact func(string) string) (*codearts.Client, error) {

@@ -1,0 +1,175 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+)
+
+// codeartsLine is a log line as CodeArts prints it.
+func codeartsLine(level, text string) string {
+	if level != "" {
+		level = "[" + level + "] "
+	}
+	return "[2024/09/24 11:19:48.200 GMT+08:00] " + level + text + "\n"
+}
+
+// stageErrors runs a record whose failed stage3 has log, with the files
+// of the map in the workspace, and returns the properties of each error
+// annotation as the runner reads them, with its message under "message".
+func stageErrors(t *testing.T, name, log string, files map[string]string, links map[string]string) []map[string]string {
+	t.Helper()
+	h := newHarness(t, fakecodearts.Options{})
+	for p, body := range files {
+		p = filepath.Join(h.ws, filepath.FromSlash(p))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for link, target := range links {
+		if err := os.Symlink(target, filepath.Join(h.ws, link)); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	h.fake.AddRecord(testRecord,
+		fakecodearts.StageSpec{Task: "stage1", Name: "Code CheckOut", Status: "SUCCESS", Log: []byte(okLog)},
+		fakecodearts.StageSpec{Task: "stage3", Name: name, Status: "FAILED", Log: []byte(log)},
+	)
+	h.inputs(map[string]string{})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	var out []map[string]string
+	for _, c := range h.commands() {
+		if c.Name == "error" {
+			p := c.Properties()
+			p["message"] = c.Data
+			out = append(out, p)
+		}
+	}
+	if len(out) != 1 {
+		t.Fatalf("%d error annotations, want 1:\n%s", len(out), h.stdout.String())
+	}
+	return out
+}
+
+const mavenLog = "[2024/09/24 11:19:48.100 GMT+08:00] [INFO] Compiling 12 source files to /opt/buildagent/workspace/7f3a9c/target/classes\n" +
+	"[2024/09/24 11:19:48.200 GMT+08:00] [ERROR] /opt/buildagent/workspace/7f3a9c/src/main/java/com/example/OrderService.java:[11,40] package com.example.billing does not exist\n" +
+	"[2024/09/24 11:19:48.300 GMT+08:00] [INFO] BUILD FAILURE\n"
+
+func TestAnnotationPointsAtTheCode(t *testing.T) {
+	t.Parallel()
+	src := map[string]string{"src/main/java/com/example/OrderService.java": "package com.example;\n"}
+	tests := []struct {
+		name, stage, log string
+		want             map[string]string // properties; "" = must be absent
+	}{
+		{"maven on a codearts agent", "Maven Build", mavenLog, map[string]string{
+			"file": "src/main/java/com/example/OrderService.java", "line": "11", "col": "40", "endLine": "",
+			"title": "stage3 (Maven Build): OrderService.java:11: package com.example.billing does not exist",
+		}},
+		{"no display name", "", mavenLog, map[string]string{
+			"file":  "src/main/java/com/example/OrderService.java",
+			"title": "stage3: OrderService.java:11: package com.example.billing does not exist",
+		}},
+		{"maven heading before the error", "Maven Build",
+			codeartsLine("ERROR", "COMPILATION ERROR : ") +
+				codeartsLine("INFO", "-------------------------------------------------------------") +
+				codeartsLine("ERROR", "/home/build/order-service/src/main/java/com/example/OrderService.java:[11,40] package com.example.billing does not exist"),
+			map[string]string{
+				"file": "src/main/java/com/example/OrderService.java", "line": "11", "col": "40",
+				"title": "stage3 (Maven Build): OrderService.java:11: package com.example.billing does not exist",
+			}},
+		{"heading without a position", "Maven Build",
+			codeartsLine("ERROR", "COMPILATION ERROR : ") + codeartsLine("INFO", "BUILD FAILURE"),
+			map[string]string{"file": "", "title": "stage3 (Maven Build): COMPILATION ERROR"}},
+		{"rustc position on the line below", "Cargo Build",
+			codeartsLine("", "   Compiling demo v0.1.0 (/home/build/demo)") +
+				codeartsLine("", "error[E0425]: cannot find value `x` in this scope") +
+				codeartsLine("", "  --> src/lib.rs:4:5") +
+				codeartsLine("", "   |") +
+				codeartsLine("", "4  |     x") +
+				codeartsLine("", "error: could not compile `demo` (lib) due to 1 previous error"),
+			map[string]string{
+				"file": "src/lib.rs", "line": "4", "col": "5",
+				"title": "stage3 (Cargo Build): lib.rs:4: error[E0425]: cannot find value `x` in this scope",
+			}},
+		{"gcc on a Windows agent", "CMake Build",
+			codeartsLine("", `C:\agent\_work\1\s\pkg\a.c:12:3: error: 'x' undeclared (first use in this function)`),
+			map[string]string{
+				"file": "pkg/a.c", "line": "12", "col": "3",
+				"title": "stage3 (CMake Build): a.c:12: error: 'x' undeclared (first use in this function)",
+			}},
+		{"not in the workspace", "Maven Build",
+			codeartsLine("ERROR", "/opt/buildagent/workspace/7f3a9c/src/main/java/com/example/Missing.java:[3,1] cannot find symbol"),
+			map[string]string{
+				"file": "", "line": "", "col": "",
+				"title": "stage3 (Maven Build): Missing.java:3: cannot find symbol",
+			}},
+		{"no position", "Npm Test",
+			codeartsLine("", "npm ERR! code ELIFECYCLE"),
+			map[string]string{"file": "", "line": "", "title": "stage3 (Npm Test): npm ERR! code ELIFECYCLE"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			files := map[string]string{"src/lib.rs": "pub fn f() {}\n", "pkg/a.c": "int f(void);\n"}
+			for k, v := range src {
+				files[k] = v
+			}
+			got := stageErrors(t, tc.stage, tc.log, files, nil)[0]
+			for k, want := range tc.want {
+				if got[k] != want {
+					t.Errorf("%s = %q, want %q (all: %q)", k, got[k], want, got)
+				}
+			}
+		})
+	}
+}
+
+func TestAnnotationMessageKeepsTheWholeLine(t *testing.T) {
+	t.Parallel()
+	long := "/home/build/app/pkg/a.go:12:3: error: " + strings.Repeat("very long message ", 20) + "END"
+	got := stageErrors(t, "Go Build", codeartsLine("", long)+codeartsLine("", "exit code 1"), map[string]string{"pkg/a.go": "package pkg\n"}, nil)[0]
+	if !strings.Contains(got["message"], "END") || !strings.Contains(got["message"], "line 1:") {
+		t.Errorf("message = %q, want the whole root-cause line", got["message"])
+	}
+	if n := len([]rune(got["title"])); n > 140 || !strings.HasSuffix(got["title"], "…") {
+		t.Errorf("title has %d characters: %q", n, got["title"])
+	}
+}
+
+// TestAnnotationNeverLeavesTheWorkspace: a log names files outside the
+// workspace, by "..", by an absolute path, and through a symbolic link in
+// the workspace; none of them may become the annotation's file.
+func TestAnnotationNeverLeavesTheWorkspace(t *testing.T) {
+	t.Parallel()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret.go"), []byte("package x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deep := strings.Repeat("../", 40)
+	for _, p := range []string{
+		deep + filepath.ToSlash(strings.TrimPrefix(outside, "/")) + "/secret.go",
+		"../../etc/passwd",
+		deep + "etc/passwd",
+		"/etc/passwd",
+		"link/secret.go",
+		"./link/secret.go",
+	} {
+		t.Run(p, func(t *testing.T) {
+			t.Parallel()
+			log := codeartsLine("ERROR", p+":1: error: boom")
+			got := stageErrors(t, "Build", log, map[string]string{"in.go": "package x\n"}, map[string]string{"link": outside})[0]
+			if got["file"] != "" || got["line"] != "" {
+				t.Errorf("annotation points at %q line %q, outside the workspace", got["file"], got["line"])
+			}
+		})
+	}
+}
