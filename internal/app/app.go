@@ -19,7 +19,6 @@ import (
 
 	"github.com/codearts-tools/codearts-logs/internal/atomicfile"
 	"github.com/codearts-tools/codearts-logs/internal/config"
-	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
@@ -88,34 +87,6 @@ func Main(ctx context.Context, env Env) int {
 		usage(env.Stderr)
 		return report.ExitBadInput
 	}
-}
-
-// maskSecrets tells the runner about every secret the run may hold, before
-// anything else is printed, including values that fail validation.
-func maskSecrets(r *ghaction.Runner, input func(string) (string, bool), getenv func(string) string) {
-	for _, v := range config.SecretValues(input, getenv) {
-		r.AddMask(strings.TrimSpace(v))
-	}
-	if v := getenv("ACTIONS_RUNTIME_TOKEN"); v != "" {
-		r.AddMask(strings.TrimSpace(v))
-	}
-}
-
-// redactor replaces every secret (and each line of a multi-line one) by ***.
-func redactor(secrets ...string) func(string) string {
-	var olds []string
-	for _, s := range secrets {
-		s = strings.TrimSpace(s)
-		if len(s) < 4 { // too short to redact without mangling ordinary text
-			continue
-		}
-		olds = append(olds, s, "***")
-	}
-	if len(olds) == 0 {
-		return func(s string) string { return s }
-	}
-	rep := strings.NewReplacer(olds...)
-	return rep.Replace
 }
 
 // workspaceOwner returns the owner of the workspace when this process runs

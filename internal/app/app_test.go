@@ -569,14 +569,6 @@ func TestCLIRefusesSecretFlags(t *testing.T) {
 	}
 }
 
-func TestRedactor(t *testing.T) {
-	t.Parallel()
-	r := redactor("secret-token", "", "ab")
-	if got := r("x secret-token y ab"); got != "x *** y ab" {
-		t.Errorf("got %q", got)
-	}
-}
-
 // outsideFences drops fenced code blocks from Markdown.
 func outsideFences(md string) string {
 	var b strings.Builder

@@ -17,6 +17,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/secret"
 	"github.com/codearts-tools/codearts-logs/internal/summary"
 )
 
@@ -33,8 +34,10 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	}
 	r := ghaction.New(msgOut, getenv)
 
-	// 1. Secrets are masked before anything else is printed.
-	maskSecrets(r, src.Input, getenv)
+	// 1. Secrets are masked before anything else is printed, including
+	// values that fail validation.
+	secrets := secret.FromRun(config.SecretValues(src.Input, getenv), getenv)
+	secrets.Mask(r)
 
 	cfg, err := config.Load(src)
 	if err != nil {
@@ -44,7 +47,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		}
 		return report.ExitBadInput
 	}
-	redact := redactor(cfg.Token, cfg.SecretKey, getenv("ACTIONS_RUNTIME_TOKEN"))
+	redact := secrets.Redact
 
 	client, err := newClient(cfg, env, r, redact)
 	if err != nil {
@@ -82,8 +85,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 			Matcher:     cfg.Matcher,
 			Detect:      failures.Options{Context: cfg.ContextLines, MaxLines: cfg.MaxExcerptLines},
 			Owner:       owner,
-			Redact:      redact,
-			Secrets:     []string{cfg.Token, cfg.SecretKey},
+			Secrets:     secrets,
 			Done:        func(s report.Stage) { progress(r, s) },
 		})
 		if authErr != nil {

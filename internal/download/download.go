@@ -17,6 +17,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/secret"
 )
 
 // LogSource downloads one stage log; *codearts.Client implements it. sink
@@ -35,12 +36,11 @@ type Options struct {
 	Matcher     *failures.Matcher // nil: no failure scan
 	Detect      failures.Options
 	Owner       *atomicfile.Owner
-	// Redact removes secrets from error text before it is stored.
-	Redact func(string) string
-	// Secrets are replaced by *** in the log bytes themselves, before they
-	// reach the file or the scan: a server echoing a credential into a log
-	// must not put it on disk, in an excerpt or in the artifact.
-	Secrets []string
+	// Secrets are replaced by *** in error text and in the log bytes
+	// themselves, before they reach the file or the scan: a server echoing
+	// a credential into a log must not put it on disk, in an excerpt or in
+	// the artifact. nil redacts nothing.
+	Secrets *secret.Set
 	// Done is called (from the stage's goroutine, one call at a time) as
 	// each stage finishes, for progress output.
 	Done func(report.Stage)
@@ -206,7 +206,7 @@ func fetch(ctx context.Context, st *report.Stage, o Options) error {
 		}
 		bw.Reset(f)
 		var err error
-		written, err = copyAndScan(bw, newRedactReader(body, o.Secrets), det)
+		written, err = copyAndScan(bw, o.Secrets.Reader(body), det)
 		if err != nil {
 			return err
 		}
@@ -217,7 +217,7 @@ func fetch(ctx context.Context, st *report.Stage, o Options) error {
 		err = f.Commit()
 	}
 	if err != nil {
-		st.Err = redact(o.Redact, err.Error())
+		st.Err = o.Secrets.Redact(err.Error())
 		var apiErr *codearts.APIError
 		if errors.As(err, &apiErr) {
 			st.HTTPStatus, st.ErrCode = apiErr.Status, apiErr.Code
@@ -235,11 +235,4 @@ func fetch(ctx context.Context, st *report.Stage, o Options) error {
 		st.Scan.Bytes = written
 	}
 	return nil
-}
-
-func redact(fn func(string) string, s string) string {
-	if fn == nil {
-		return s
-	}
-	return fn(s)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
 	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/secret"
 )
 
 const (
@@ -269,12 +270,12 @@ func BenchmarkDownload(b *testing.B) {
 	_, c := setup(b, 2, fakecodearts.StageSpec{Task: "stage1", Log: log.Bytes()})
 	for _, mode := range []string{"noscan", "scan", "scan+redact"} {
 		var m *failures.Matcher
-		var secrets []string
+		var secrets *secret.Set
 		if mode != "noscan" {
 			m = matcher(b)
 		}
 		if mode == "scan+redact" {
-			secrets = []string{token, strings.Repeat("MIIT", 500)} // IAM tokens run to thousands of characters
+			secrets = secret.New(token, strings.Repeat("MIIT", 500)) // IAM tokens run to thousands of characters
 		}
 		b.Run(mode, func(b *testing.B) {
 			dir := b.TempDir()
@@ -342,9 +343,9 @@ func BenchmarkDownloadFastLink(b *testing.B) {
 	_, c := setup(b, 2, fakecodearts.StageSpec{Task: "stage1", LogGen: paced, LogSize: size})
 	for _, mode := range []string{"noscan", "scan+redact"} {
 		var m *failures.Matcher
-		var secrets []string
+		var secrets *secret.Set
 		if mode != "noscan" {
-			m, secrets = matcher(b), []string{token}
+			m, secrets = matcher(b), secret.New(token)
 		}
 		b.Run(mode, func(b *testing.B) {
 			dir := b.TempDir()
