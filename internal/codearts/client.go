@@ -1,6 +1,7 @@
 // Package codearts is the HTTP client of the Huawei Cloud CodeArts Build API
-// operations codearts-logs uses: the build record's stages (full-stages) and
-// one stage's log (task-log), as described in codearts-api.md.
+// operations codearts-logs uses: the build record's stages (full-stages),
+// one stage's log (task-log), and the job operations of job mode (start,
+// latest build, record-info, stop, real-time log).
 //
 // Every call is retried with exponential backoff and jitter when the failure
 // is transient (transport errors other than a host that does not exist,
@@ -197,15 +198,37 @@ type operation struct {
 	attempts int           // attempts made so far (the current one included)
 	wait     time.Duration // decided by checkRetry for Backoff
 	last     error         // error of the latest failed attempt
+	// unsafe marks a call that must not run twice (starting a build): it
+	// is retried only when the request surely never reached the server.
+	unsafe bool
 }
 
 // do runs one GET with retries. handle is called with every response and
 // turns it into nil (success) or a classified error; it must close the body.
 func (c *Client) do(ctx context.Context, name string, u *url.URL, handle func(*http.Response) error) (int, error) {
-	op := &operation{c: c, name: name, attempts: 1}
-	req, err := retryablehttp.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	return c.send(ctx, &operation{c: c, name: name, attempts: 1}, http.MethodGet, u, nil, handle)
+}
+
+// post runs one POST with a JSON body (nil for none) that is retried only
+// when the request surely did not reach the server (see notSent): a POST
+// that reached it may have acted, and doing it again could, say, start a
+// second build.
+func (c *Client) post(ctx context.Context, name string, u *url.URL, body []byte, handle func(*http.Response) error) (int, error) {
+	return c.send(ctx, &operation{c: c, name: name, attempts: 1, unsafe: true}, http.MethodPost, u, body, handle)
+}
+
+func (c *Client) send(ctx context.Context, op *operation, method string, u *url.URL, body []byte, handle func(*http.Response) error) (int, error) {
+	name := op.name
+	var raw any
+	if body != nil {
+		raw = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), raw)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", name, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json;charset=UTF-8")
 	}
 	req.SetResponseHandler(func(resp *http.Response) error {
 		if enc := contentEncoding(resp.Header); enc != "" && resp.StatusCode/100 == 2 {
@@ -281,6 +304,9 @@ func (op *operation) checkRetry(ctx context.Context, _ *http.Response, err error
 	}
 	if !retryable(ctx, err) || op.attempts > op.c.opts.RetryMax {
 		return false, err
+	}
+	if op.unsafe && !notSent(err) {
+		return false, &NotRetriedError{Op: op.name, Err: err}
 	}
 	wait := op.c.backoff(op.attempts-1, err)
 	if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(dl) {

@@ -4,6 +4,9 @@
 //	GET {prefix}/v4/{record_id}/task-log?task_name=&log_level=
 //	GET {prefix}/v1/record/{record_id}/full-stages
 //
+// and the job routes of jobs.go (start, latest build, record-info, stop,
+// real-time log), each build playing a scripted timeline.
+//
 // It answers like the real service as described in codearts-api.md (error
 // bodies, codes, the full-stages JSON with its "initial" and "final" entries)
 // and can misbehave on demand (Fault): HTTP errors, HTML gateway pages, a 200
@@ -144,6 +147,8 @@ type Server struct {
 	maxInFlight    int
 	seen           []SeenRequest
 	nextID         uint64
+	jobs           map[string]*job // see jobs.go
+	unexpected     []string
 }
 
 type record struct {
@@ -281,6 +286,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.admit(w, r, reqID) {
 			s.fullStages(w, r, reqID, segs[2])
 		}
+	case s.serveJobs(w, r, reqID):
 	default:
 		writeError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", reqID, "")
 	}
