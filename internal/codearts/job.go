@@ -1,7 +1,7 @@
 package codearts
 
 // Jobs and builds: start a build, find a job's latest build, a build's
-// record, stop a build. See docs/ and Huawei's CodeArts Build API reference
+// record, stop a build. See Huawei's CodeArts Build API reference
 // (https://support.huaweicloud.com/api-codeci/) for the operations.
 
 import (
