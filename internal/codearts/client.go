@@ -238,6 +238,12 @@ func (c *Client) send(ctx context.Context, op *operation, method string, u *url.
 			_ = resp.Body.Close()
 			return &encodingError{encoding: c.clean(enc, 60)}
 		}
+		if resp.StatusCode/100 == 2 && isHTML(resp.Header.Get("Content-Type")) {
+			// No API operation answers HTML: this is a page of something
+			// in between (an SSO or proxy login page), not a log.
+			defer resp.Body.Close()
+			return c.htmlPageError(resp)
+		}
 		return handle(resp)
 	})
 	rc := &retryablehttp.Client{

@@ -128,6 +128,41 @@ func isJSON(contentType string) bool {
 	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(contentType)), "application/json")
 }
 
+// isHTML reports whether a Content-Type announces an HTML page.
+func isHTML(contentType string) bool {
+	mt := strings.ToLower(strings.TrimSpace(contentType))
+	if i := strings.IndexByte(mt, ';'); i >= 0 {
+		mt = strings.TrimSpace(mt[:i])
+	}
+	return mt == "text/html" || mt == "application/xhtml+xml"
+}
+
+var htmlTitle = regexp.MustCompile(`(?is)<title\b[^>]*>(.*?)</title\s*>`)
+
+// htmlPageError is the error for a successful answer that is an HTML page:
+// what a single sign-on service or a proxy in front of the endpoint shows
+// instead of the API's answer. It names the content type and the page's
+// title (cleaned and cut) and, like any 200 APIError, is not retried.
+func (c *Client) htmlPageError(resp *http.Response) *APIError {
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	what := "an HTML page (" + c.clean(resp.Header.Get("Content-Type"), 60) + ")"
+	title := ""
+	if m := htmlTitle.FindSubmatch(data); m != nil {
+		title = c.clean(html.UnescapeString(string(m[1])), 80)
+	}
+	if title == "" {
+		title = c.clean(htmlText(string(data)), 80)
+	}
+	if title != "" {
+		what += fmt.Sprintf(" titled %q", title)
+	}
+	return c.withRequestID(&APIError{
+		Status: resp.StatusCode,
+		Message: what + " came back instead of the API's answer: a login page of a proxy or single sign-on " +
+			"service in front of the endpoint? Let this runner reach the endpoint directly (NO_PROXY) or through a proxy that does not ask for a login",
+	}, resp)
+}
+
 // newAPIError builds the error for a response that is not a usable answer,
 // reading at most maxErrorBody bytes of its body (the caller closes it).
 func (c *Client) newAPIError(resp *http.Response) *APIError {
