@@ -33,8 +33,12 @@ type Env struct {
 	// Transport replaces the HTTP transport (tests); nil uses the default.
 	Transport http.RoundTripper
 	// PollInterval is the first delay between full-stages polls while
-	// waiting; 0 means 2s. Tests shorten it.
+	// waiting; 0 means codearts.DefaultPollInterval. Tests shorten it.
 	PollInterval time.Duration
+	// Now and Sleep replace the clock of the waits (tests make them
+	// instant); nil means the real clock.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 	// RetryWait overrides the client's first retry delay (tests); 0 = 1s.
 	RetryWait time.Duration
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,46 @@ type harness struct {
 	stdout   bytes.Buffer
 	stderr   bytes.Buffer
 	endpoint string
+	// clock, when set, replaces the real clock of the waits.
+	clock *fakeClock
+}
+
+// fakeClock is an instant clock for the waits: Sleep moves time forward and
+// calls onSleep (a test's hook to change the fake service between polls).
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	slept   time.Duration
+	onSleep func(n int)
+	sleeps  int
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.slept += d
+	c.sleeps++
+	n, hook := c.sleeps, c.onSleep
+	c.mu.Unlock()
+	if hook != nil {
+		hook(n)
+	}
+	return nil
+}
+
+// fakeClock makes the run's waits instant.
+func (h *harness) fakeClock(onSleep func(n int)) *fakeClock {
+	h.clock = &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), onSleep: onSleep}
+	return h.clock
 }
 
 func newHarness(t *testing.T, opts fakecodearts.Options) *harness {
@@ -73,8 +114,15 @@ func (h *harness) run(args ...string) int {
 	h.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	var now func() time.Time
+	var sleep func(context.Context, time.Duration) error
+	if h.clock != nil {
+		now, sleep = h.clock.Now, h.clock.Sleep
+	}
 	return Main(ctx, Env{
-		Args: args,
+		Now:   now,
+		Sleep: sleep,
+		Args:  args,
 		LookupEnv: func(k string) (string, bool) {
 			v, ok := h.env[k]
 			return v, ok

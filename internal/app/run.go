@@ -67,7 +67,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout+cfg.WaitTimeout)
 	defer cancel()
 
-	stages := resolveStages(runCtx, cfg, client, run, r, env.PollInterval, redact)
+	stages := resolveStages(runCtx, cfg, client, run, r, env, redact)
 	if run.Fatal == "" {
 		if err := atomicfile.MkdirAll(cfg.Dir, owner); err != nil {
 			run.Fatal = fmt.Sprintf("cannot create the output folder %s: %v", cfg.Path, err)

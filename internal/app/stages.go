@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/config"
@@ -16,9 +15,9 @@ import (
 )
 
 // resolveStages decides which stages to fetch (step 3) and waits for the
-// record to finish when asked (step 4). It sets run.Fatal, run.StagesErr or
-// run.Incomplete as needed.
-func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Client, run *report.Run, r *ghaction.Runner, poll time.Duration, redact func(string) string) []report.Stage {
+// record to finish when asked (step 4). It sets run.Fatal, run.StagesErr,
+// run.Incomplete and run.Record as needed.
+func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Client, run *report.Run, r *ghaction.Runner, env Env, redact func(string) string) []report.Stage {
 	recCtx := ctx
 	if len(cfg.Tasks) > 0 && cfg.WaitTimeout == 0 {
 		// Only names and statuses depend on this call when the stages are
@@ -27,11 +26,8 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 		recCtx, cancel = context.WithTimeout(ctx, cfg.Timeout/4)
 		defer cancel()
 	}
-	rec, err := client.Record(recCtx, cfg.RecordID)
-	if err == nil && cfg.WaitTimeout > 0 {
-		rec, run.Incomplete, err = waitFinished(ctx, client, cfg, rec, r, poll)
-	}
-	if err != nil {
+	res, spent := waitRecord(recCtx, cfg, client, r, env)
+	if err := res.Err; err != nil && (!res.Seen || codearts.IsAuthError(err)) {
 		msg := err.Error()
 		switch {
 		case codearts.IsAuthError(err):
@@ -46,8 +42,26 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 			return nil
 		}
 		run.StagesErr = msg
+		if cfg.WaitTimeout > 0 {
+			// Never a success: nobody saw the record finish.
+			run.Incomplete = fmt.Sprintf("the record's stages could not be read during wait-timeout %s, so whether it finished is unknown; the logs are what existed then", cfg.WaitTimeout)
+		}
 		r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: "cannot read the record's stages; downloading the listed task-names without display names or statuses: " + msg})
 		return stagesFromNames(cfg.Tasks)
+	}
+
+	rec := res.Record
+	run.Record = report.RecordStateOf(rec)
+	if cfg.WaitTimeout > 0 && !res.Finished {
+		line := waitProgress(rec)
+		switch {
+		case res.Err != nil && !spent:
+			run.Incomplete = fmt.Sprintf("the wait stopped before wait-timeout %s: the stage list could not be read: %s; the record was still running at the last answer (%s), and the logs are what existed then", cfg.WaitTimeout, res.Err, line)
+		case res.Err != nil:
+			run.Incomplete = fmt.Sprintf("the record was still running after wait-timeout %s (%s at the last answer; the polls after it failed: %s); the logs are what existed then", cfg.WaitTimeout, line, res.Err)
+		default:
+			run.Incomplete = fmt.Sprintf("the record was still running after wait-timeout %s (%s); the logs are what existed then", cfg.WaitTimeout, line)
+		}
 	}
 
 	byTask := make(map[string]codearts.Stage, len(rec.Stages))
@@ -62,6 +76,7 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 		byTask[s.Task] = s
 		all = append(all, fromAPI(s))
 	}
+	run.Record.Initial, run.Record.Final = redact(run.Record.Initial), redact(run.Record.Final)
 	if len(cfg.Tasks) == 0 {
 		if len(all) == 0 {
 			run.Fatal = "the record lists no build actions (stage1…stageN) yet; pass task-names, or wait-timeout for a record that has not started"
@@ -75,6 +90,42 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 		}
 	}
 	return out
+}
+
+// waitRecord reads the record's stages, polling until it has finished when
+// wait-timeout asks for it. A transient failure of a poll does not end the
+// wait; the last record seen is kept. spent reports whether the wait used
+// its whole budget.
+func waitRecord(ctx context.Context, cfg *config.Config, client *codearts.Client, r *ghaction.Runner, env Env) (res codearts.WaitResult, spent bool) {
+	lastLine, waited := "", false
+	res = client.WaitRecord(ctx, cfg.RecordID, codearts.WaitOptions{
+		Budget:   cfg.WaitTimeout,
+		Interval: env.PollInterval,
+		Now:      env.Now,
+		Sleep:    env.Sleep,
+		Progress: func(p codearts.Poll) {
+			spent = p.Left <= 0
+			if cfg.WaitTimeout <= 0 {
+				return
+			}
+			switch {
+			case p.Err != nil && codearts.Transient(p.Err) && !spent:
+				waited = true
+				r.Printf("Reading the record's stages failed (%s); polling again (wait-timeout %s)", errorClass(p.Err), cfg.WaitTimeout)
+			case p.Err == nil && p.Finished:
+				if waited {
+					r.Printf("The record has finished.")
+				}
+			case p.Err == nil:
+				waited = true
+				if line := waitProgress(p.Record); line != lastLine {
+					r.Printf("Waiting for the record to finish (up to %s): %s", cfg.WaitTimeout, line)
+					lastLine = line
+				}
+			}
+		},
+	})
+	return res, spent
 }
 
 // explainTimeout says, on each stage the run's deadline stopped, which
@@ -104,47 +155,6 @@ func stagesFromNames(tasks []string) []report.Stage {
 
 func fromAPI(s codearts.Stage) report.Stage {
 	return report.Stage{Task: s.Task, Name: s.Name, Status: s.Status, Duration: s.Duration}
-}
-
-// waitFinished polls full-stages with a growing delay until every stage
-// has finished or wait-timeout elapses. It returns the last record seen.
-func waitFinished(ctx context.Context, client *codearts.Client, cfg *config.Config, rec codearts.Record, r *ghaction.Runner, poll time.Duration) (codearts.Record, string, error) {
-	if poll <= 0 {
-		poll = 2 * time.Second
-	}
-	const maxPoll = 30 * time.Second
-	deadline := time.Now().Add(cfg.WaitTimeout)
-	lastLine := ""
-	for {
-		if rec.Finished() {
-			if lastLine != "" {
-				r.Printf("The record has finished.")
-			}
-			return rec, "", nil
-		}
-		line := waitProgress(rec)
-		if line != lastLine {
-			r.Printf("Waiting for the record to finish (up to %s): %s", cfg.WaitTimeout, line)
-			lastLine = line
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return rec, fmt.Sprintf("the record was still running after wait-timeout %s (%s); the logs are what existed then", cfg.WaitTimeout, line), nil
-		}
-		t := time.NewTimer(min(poll, left))
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return rec, "", ctx.Err()
-		case <-t.C:
-		}
-		poll = min(poll*3/2, maxPoll)
-		next, err := client.Record(ctx, cfg.RecordID)
-		if err != nil {
-			return rec, "", err
-		}
-		rec = next
-	}
 }
 
 // waitProgress says how far the record is, naming running stages only when

@@ -4,6 +4,7 @@
 package report
 
 import (
+	"strings"
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
@@ -74,12 +75,90 @@ type Run struct {
 	// Fatal is set when the run stopped for a reason that concerns every
 	// stage (for example an authentication failure).
 	Fatal string
+	// Record is what the stage list said about the record as a whole.
+	Record RecordState
 
 	Artifact        *Artifact // set when uploaded
 	ArtifactErr     string    // set when the upload failed
 	ArtifactSkipped string    // set when no upload was attempted, with the reason
 
 	Elapsed time.Duration
+}
+
+// RecordState is what the last full-stages answer said about the record as
+// a whole; the zero value means it was never read.
+type RecordState struct {
+	Known    bool   // full-stages answered at least once
+	Finished bool   // the last answer said the build is over (codearts.Record.Finished)
+	Initial  string // status of the record's "initial" entry, "" when absent
+	Final    string // status of the record's "final" entry, "" when absent
+}
+
+// RecordStateOf summarises a full-stages answer.
+func RecordStateOf(rec codearts.Record) RecordState {
+	st := RecordState{Known: true, Finished: rec.Finished()}
+	for _, s := range rec.All {
+		switch s.Task {
+		case "initial":
+			st.Initial = s.Status
+		case "final":
+			st.Final = s.Status
+		}
+	}
+	return st
+}
+
+// Running reports whether the record was seen and had not finished.
+func (r *Run) Running() bool { return r.Record.Known && !r.Record.Finished }
+
+// Verdict is the overall result of a run.
+type Verdict int
+
+// Verdicts, from the summary's heading.
+const (
+	// VerdictSucceeded: the record finished and CodeArts says it succeeded
+	// (or, when the record's own entries are unknown, every stage has a
+	// finished status), no stage failed and every log was obtained.
+	VerdictSucceeded Verdict = iota
+	// VerdictNoFailure: no failure found and every log obtained, but the
+	// statuses that would confirm success are unknown.
+	VerdictNoFailure
+	// VerdictFailed: a stage failed.
+	VerdictFailed
+	// VerdictRunning: no failure known, and the record had not finished
+	// when its logs were fetched. Never a success.
+	VerdictRunning
+	// VerdictIncomplete: no failure known, but a log, the stage list or the
+	// record's end could not be obtained.
+	VerdictIncomplete
+	// VerdictEmpty: the run has no stage at all.
+	VerdictEmpty
+)
+
+// Verdict derives the run's overall result.
+func (r *Run) Verdict() Verdict {
+	switch {
+	case len(r.FailedTasks()) > 0:
+		return VerdictFailed
+	case r.Running():
+		return VerdictRunning
+	case r.Fatal != "" || r.Incomplete != "" || len(r.Missing()) > 0:
+		return VerdictIncomplete
+	case len(r.Stages) == 0:
+		return VerdictEmpty
+	}
+	if r.Record.Known && strings.TrimSpace(r.Record.Final) != "" {
+		if strings.EqualFold(strings.TrimSpace(r.Record.Final), "SUCCESS") {
+			return VerdictSucceeded
+		}
+		return VerdictNoFailure
+	}
+	for i := range r.Stages {
+		if st := strings.TrimSpace(r.Stages[i].Status); st == "" || !codearts.StatusFinished(st) {
+			return VerdictNoFailure
+		}
+	}
+	return VerdictSucceeded
 }
 
 // FailedTasks lists the stages that failed, by status or by failure lines,

@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
@@ -141,68 +140,6 @@ func lineRange(lines []exLine) string {
 		return "line " + strconv.FormatInt(first, 10)
 	default:
 		return "lines " + strconv.FormatInt(first, 10) + "–" + strconv.FormatInt(last, 10)
-	}
-}
-
-// verdict is the overall result of a run.
-type verdict int
-
-const (
-	verdictOK         verdict = iota // no failure, every log obtained, statuses known
-	verdictNoFailure                 // no failure line, but some statuses are unknown
-	verdictEmpty                     // no stage at all
-	verdictFailed                    // at least one stage failed
-	verdictIncomplete                // no failure known, but logs are missing
-)
-
-func verdictOf(run *report.Run) verdict {
-	failed, unknown := false, false
-	for i := range run.Stages {
-		st := &run.Stages[i]
-		if st.Failed() {
-			failed = true
-		}
-		if strings.TrimSpace(st.Status) == "" || !codearts.StatusFinished(st.Status) {
-			unknown = true
-		}
-	}
-	switch {
-	case failed:
-		return verdictFailed
-	case run.Fatal != "" || run.Incomplete != "" || len(run.Missing()) > 0:
-		return verdictIncomplete
-	case len(run.Stages) == 0:
-		return verdictEmpty
-	case unknown:
-		return verdictNoFailure
-	default:
-		return verdictOK
-	}
-}
-
-func (v verdict) icon() string {
-	switch v {
-	case verdictOK, verdictNoFailure:
-		return "✅"
-	case verdictFailed:
-		return "❌"
-	default:
-		return "⚠️"
-	}
-}
-
-func (v verdict) words() string {
-	switch v {
-	case verdictOK:
-		return "succeeded"
-	case verdictNoFailure:
-		return "no failure found"
-	case verdictFailed:
-		return "failed"
-	case verdictEmpty:
-		return "has no stages"
-	default:
-		return "logs incomplete"
 	}
 }
 

@@ -51,6 +51,7 @@ func allGreenRun() *report.Run {
 			URL:  "https://github.com/octo/app/actions/runs/42/artifacts/1234567",
 			Size: 301_772,
 		},
+		Record:  report.RecordState{Known: true, Finished: true, Initial: "SUCCESS", Final: "SUCCESS"},
 		Elapsed: 7*time.Second + 400*time.Millisecond,
 	}
 }
@@ -80,6 +81,7 @@ func oneFailedRun() *report.Run {
 		First: first[2],
 	}
 	run.Stages[2].Status = "CANCELED"
+	run.Record.Final = "FAILED"
 	return run
 }
 
@@ -104,6 +106,7 @@ func errorsRun() *report.Run {
 	run := allGreenRun()
 	run.Incomplete = "the record was still running when wait-timeout (30m) elapsed"
 	run.Stages[1].Status = "RUNNING"
+	run.Record = report.RecordState{Known: true, Initial: "SUCCESS", Final: "PENDING"}
 	run.Stages = append(run.Stages, report.Stage{
 		Task: "stage4", Name: "Package", Status: "SUCCESS", Duration: 47 * time.Second,
 		Attempts: 1, HTTPStatus: 404, ErrCode: "CB.00060211",
@@ -129,6 +132,7 @@ func fatalRun() *report.Run {
 func stagesErrRun() *report.Run {
 	run := oneFailedRun()
 	run.StagesErr = "list stages: HTTP 500, CB.00000001: internal error"
+	run.Record = report.RecordState{}
 	for i := range run.Stages {
 		run.Stages[i].Name = ""
 		run.Stages[i].Status = ""

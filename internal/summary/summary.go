@@ -145,14 +145,14 @@ func (m *mdRenderer) stageRef(st *report.Stage, lv level) string {
 }
 
 func (m *mdRenderer) heading(lv level) string {
-	v := verdictOf(m.run)
+	v := m.run.Verdict()
 	var b strings.Builder
-	b.WriteString("## " + v.icon() + " CodeArts build")
+	b.WriteString("## " + verdictIcon(v) + " CodeArts build")
 	if id := strings.TrimSpace(m.run.RecordID); id != "" {
 		b.WriteString(" " + code(id, 64))
 	}
-	b.WriteString(" " + v.words())
-	if v == verdictFailed {
+	b.WriteString(" " + verdictWords(m.run, v))
+	if v == report.VerdictFailed {
 		b.WriteString(": ")
 		for i, idx := range m.failed {
 			if i == maxFailedInHeading {

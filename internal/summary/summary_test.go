@@ -123,7 +123,7 @@ func TestMarkdownContent(t *testing.T) {
 			name: "download errors and incomplete",
 			run:  errorsRun,
 			want: []string{
-				"## ⚠️ CodeArts build `" + recordID + "` logs incomplete\n",
+				"## ⏳ CodeArts build `" + recordID + "` still running\n",
 				"- ⚠️ **Record not finished:** the record was still running when wait-timeout (30m) elapsed\n",
 				"- ⚠️ **2 of 5 logs could not be downloaded**; see Download errors below.\n",
 				"### Download errors\n\n- `stage4` (Package): HTTP 404, `CB.00060211`: download stage4\\: HTTP 404, CB.00060211\\: the build log does not exist\n",

@@ -31,14 +31,14 @@ func Text(run *report.Run) string {
 		run = &report.Run{}
 	}
 	var b strings.Builder
-	v := verdictOf(run)
+	v := run.Verdict()
 	b.WriteString("CodeArts build")
 	if id := shorten(run.RecordID, 64); id != "" {
 		b.WriteString(" " + id)
 	}
-	b.WriteString(" " + v.words())
+	b.WriteString(" " + verdictWords(run, v))
 	failed := failedIndexes(run)
-	if v == verdictFailed {
+	if v == report.VerdictFailed {
 		b.WriteString(": ")
 		for i, idx := range failed {
 			if i == maxFailedInHeading {

@@ -40,7 +40,7 @@ func TestText(t *testing.T) {
 			name: "errors",
 			run:  errorsRun,
 			want: []string{
-				"CodeArts build " + recordID + " logs incomplete\n",
+				"CodeArts build " + recordID + " still running\n",
 				"! Record not finished: the record was still running when wait-timeout (30m) elapsed\n",
 				"Download errors:\n  ! stage4 (Package): HTTP 404, CB.00060211: download stage4: HTTP 404, CB.00060211: the build log does not exist\n",
 			},
