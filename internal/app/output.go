@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
@@ -261,7 +262,7 @@ func printExcerpts(r *ghaction.Runner, run *report.Run) {
 		r.Group(fmt.Sprintf("%s: %s (%s)", s.Task, what, s.File), func() {
 			var b strings.Builder
 			if s.Name != "" {
-				fmt.Fprintf(&b, "%s — %s\n", s.Task, s.Name)
+				fmt.Fprintf(&b, "%s — %s\n", s.Task, cleantext.Shorten(s.Name, ghaction.MaxTitle))
 			}
 			for _, l := range lines {
 				if l.Number < 0 {

@@ -16,6 +16,8 @@ import (
 	"sync"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 )
 
 // Runner issues workflow commands on an output stream and file commands
@@ -28,6 +30,10 @@ type Runner struct {
 	// Active is true inside a GitHub Actions job (GITHUB_ACTIONS=true):
 	// commands are printed only then; on a terminal they would be noise.
 	Active bool
+	// stopToken pauses command processing around quoted text: one random
+	// token per Runner, masked once, so 400 quoted blocks add one mask,
+	// not 400. Remote text never sees the job log, so it cannot learn it.
+	stopToken string
 }
 
 // New returns a Runner writing commands to w.
@@ -60,16 +66,29 @@ func (r *Runner) AddMask(secret string) {
 	}
 }
 
-// Printf prints a line of the tool's own text (never remote text: use Quote).
+// MaxTitle is the most characters of an annotation's or a group's title:
+// a title is read at a glance (a 100 KB display name would otherwise make a
+// 100 KB command line).
+const MaxTitle = 200
+
+// MaxMessage is the most characters of an annotation's message, within the
+// runner's limit of 4096.
+const MaxMessage = 4000
+
+// Printf prints a line of the tool's own text (never remote text: use
+// Quote). The arguments may hold names from the server: the line is
+// cleaned of control characters and escape sequences all the same.
 func (r *Runner) Printf(format string, args ...any) {
+	line := cleantext.Lines(fmt.Sprintf(format, args...))
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fmt.Fprintf(r.w, format+"\n", args...)
+	io.WriteString(r.w, line+"\n")
 }
 
-// Group runs fn inside a collapsed log group titled title (the tool's own
-// text). Outside Actions it prints the title as a heading.
+// Group runs fn inside a collapsed log group titled title (cleaned, cut to
+// MaxTitle). Outside Actions it prints the title as a heading.
 func (r *Runner) Group(title string, fn func()) {
+	title = cleantext.Shorten(title, MaxTitle)
 	if r.Active {
 		r.mu.Lock()
 		r.gha.Group(title)
@@ -87,12 +106,14 @@ func (r *Runner) Group(title string, fn func()) {
 
 // Quote prints remote text (log lines, server messages) so that the runner
 // cannot take any of it as a workflow command: in Actions it is wrapped in
-// ::stop-commands:: with a fresh random token, which is masked first so
-// that the log cannot guess it.
+// ::stop-commands:: with the Runner's random token, which is masked before
+// its first use so that the log cannot guess it. Each line is cleaned of
+// control characters, escape sequences and bidirectional controls first.
 func (r *Runner) Quote(text string) {
 	if text == "" {
 		return
 	}
+	text = cleantext.Lines(text)
 	if !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}
@@ -102,11 +123,13 @@ func (r *Runner) Quote(text string) {
 		io.WriteString(r.w, text)
 		return
 	}
-	token := randomToken()
-	r.gha.AddMask(token)
-	fmt.Fprintf(r.w, "::stop-commands::%s\n", token)
+	if r.stopToken == "" {
+		r.stopToken = randomToken()
+		r.gha.AddMask(r.stopToken)
+	}
+	fmt.Fprintf(r.w, "::stop-commands::%s\n", r.stopToken)
 	io.WriteString(r.w, text)
-	fmt.Fprintf(r.w, "::%s::\n", token)
+	fmt.Fprintf(r.w, "::%s::\n", r.stopToken)
 }
 
 // Annotation is an error annotation. Title and Message may hold remote
@@ -134,11 +157,18 @@ func (r *Runner) Error(a Annotation) { r.annotate("error", a) }
 // Warning issues a ::warning annotation (or prints "warning: ...").
 func (r *Runner) Warning(a Annotation) { r.annotate("warning", a) }
 
+// annotate cleans whatever built the annotation: the title becomes one
+// line of at most MaxTitle characters, the message keeps its line breaks
+// and at most MaxMessage characters, and neither keeps a control
+// character, an escape sequence or a bidirectional control.
 func (r *Runner) annotate(level string, a Annotation) {
+	a.Title = cleantext.Shorten(a.Title, MaxTitle)
+	a.File = cleantext.Line(a.File)
 	msg := a.Message
-	if len(msg) > 4000 {
-		msg = msg[:4000] + "…"
+	if len(msg) > 8*MaxMessage {
+		msg = msg[:8*MaxMessage] // cut before cleaning: messages may be megabytes
 	}
+	msg = cleantext.Cut(strings.TrimRight(cleantext.Lines(msg), " \n"), MaxMessage)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.Active {

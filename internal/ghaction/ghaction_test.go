@@ -7,7 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
+	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction/runnertest"
 )
 
@@ -56,14 +58,15 @@ func TestQuoteKeepsRemoteTextInert(t *testing.T) {
 			t.Errorf("line %q not printed verbatim", h)
 		}
 	}
-	// The random token is masked before it is used, and differs per call.
+	// The random token is masked before it is used, once per Runner: 400
+	// quoted blocks must not add 400 masks.
 	masks := runnertest.Masks(cmds)
 	if len(masks) != 1 || !strings.Contains(out.String(), "::stop-commands::"+masks[0]) {
 		t.Fatalf("stop token not masked first: %v\n%s", masks, out)
 	}
 	r.Quote("x")
-	if m2 := runnertest.Masks(runnertest.Parse(out.String())); len(m2) != 2 || m2[0] == m2[1] {
-		t.Errorf("stop tokens not fresh: %v", m2)
+	if m2 := runnertest.Masks(runnertest.Parse(out.String())); len(m2) != 1 || strings.Count(out.String(), "::stop-commands::"+masks[0]) != 2 {
+		t.Errorf("a second quoted block added a mask or a token: %v\n%s", m2, out)
 	}
 }
 
@@ -88,7 +91,7 @@ func TestAnnotationEscapesRemoteText(t *testing.T) {
 	if len(cmds) != 1 || cmds[0].Name != "error" {
 		t.Fatalf("want exactly one error command, got %+v\n%s", cmds, out)
 	}
-	if cmds[0].Data != "line1\n::set-output name=x::y\r\n100%" {
+	if cmds[0].Data != "line1\n::set-output name=x::y\n100%" {
 		t.Errorf("message = %q", cmds[0].Data)
 	}
 	if !strings.Contains(cmds[0].Props, "title=stage1 (Build%2C a%3A%3Ab)") {
@@ -110,7 +113,7 @@ func TestAnnotationPointsAtCode(t *testing.T) {
 		{"no line without a file", Annotation{Title: "t", Line: 12, Col: 3},
 			map[string]string{"title": "t"}},
 		{"escaped properties", Annotation{Title: "a,b:c%d\re\nf", File: "dir,x/a:b%25.go\r\n", Line: 1},
-			map[string]string{"title": "a,b:c%d\re\nf", "file": "dir,x/a:b%25.go\r\n", "line": "1"}},
+			map[string]string{"title": "a,b:c%d e f", "file": "dir,x/a:b%25.go", "line": "1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -205,5 +208,38 @@ func TestGroup(t *testing.T) {
 	cmds := runnertest.Parse(out.String())
 	if len(cmds) != 2 || cmds[0].Name != "group" || cmds[1].Name != "endgroup" {
 		t.Errorf("commands = %+v", cmds)
+	}
+}
+
+// TestRemoteTextIsCleanedOnEveryPath: whatever builds an annotation, a
+// group or a quoted block, no escape sequence or BiDi control gets out, and
+// a title is cut.
+func TestRemoteTextIsCleanedOnEveryPath(t *testing.T) {
+	t.Parallel()
+	hostile := "x\x1b]0;title\x07\x1b[2J\u202Ey\u2066z\u2069\x7f\u0085w"
+	for _, active := range []string{"true", ""} {
+		r, out := newRunner(t, map[string]string{"GITHUB_ACTIONS": active})
+		r.Error(Annotation{Title: hostile + strings.Repeat("T", 10_000), Message: hostile + "\n" + strings.Repeat("M", 10_000)})
+		r.Warning(Annotation{Message: hostile})
+		r.Group(hostile, func() { r.Quote(hostile + "\n\tindented " + hostile) })
+		r.Printf("final %s", hostile)
+		for _, c := range out.String() {
+			if c != '\n' && c != '\t' && cleantext.IsUnsafe(c) {
+				t.Errorf("active=%q: %U in the output:\n%q", active, c, out)
+				break
+			}
+		}
+		for _, line := range strings.Split(out.String(), "\n") {
+			if len(line) > 5000 {
+				t.Errorf("active=%q: a line of %d bytes", active, len(line))
+			}
+		}
+		if active == "true" {
+			for _, c := range runnertest.Parse(out.String()) {
+				if c.Name == "error" && utf8.RuneCountInString(c.Properties()["title"]) > MaxTitle {
+					t.Errorf("title of %d characters", utf8.RuneCountInString(c.Properties()["title"]))
+				}
+			}
+		}
 	}
 }

@@ -3,8 +3,9 @@ package summary
 import (
 	"html"
 	"strings"
-	"unicode"
 	"unicode/utf8"
+
+	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 )
 
 // Remote text (display names, statuses, error messages, task names, log
@@ -12,165 +13,15 @@ import (
 // block, add a table column, make a link or inject HTML. The helpers below
 // are the only way remote text reaches the output.
 
-// clean makes s a single line of printable text: invalid UTF-8 becomes
-// U+FFFD, line breaks (CRLF counts as one) and tabs become spaces, ANSI
-// escape sequences are removed with their parameters, and so are control
-// and bidirectional formatting characters (they could recolour, reorder or
-// hide what the reader sees). Leading and trailing spaces are trimmed.
-func clean(s string) string {
-	return strings.TrimSpace(cleanRunes(s, false))
-}
-
-// cleanLine is clean for one line of an excerpt: tabs are kept (they are
-// part of the log's layout) and the surrounding spaces too.
-func cleanLine(s string) string {
-	return cleanRunes(s, true)
-}
-
-func cleanRunes(s string, keepTabs bool) string {
-	ok := true
-	for _, r := range s {
-		if r == utf8.RuneError || isDropped(r) || isLineBreak(r) || (r == '\t' && !keepTabs) {
-			ok = false
-			break
-		}
-	}
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	prev := rune(0)
-	for _, r := range strings.ToValidUTF8(stripANSI(s), "\uFFFD") {
-		crlf := prev == '\r' && r == '\n'
-		prev = r
-		switch {
-		case crlf:
-		case r == '\t' && keepTabs:
-			b.WriteRune(r)
-		case r == '\t' || isLineBreak(r):
-			b.WriteByte(' ')
-		case isDropped(r):
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// stripANSI removes ANSI escape sequences (CSI such as colours, and OSC
-// such as terminal titles and hyperlinks) so that their parameters do not
-// remain as noise once the ESC character is dropped.
-func stripANSI(s string) string {
-	if strings.IndexByte(s, 0x1b) < 0 {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	for i := 0; i < len(s); i++ {
-		if s[i] != 0x1b || i+1 >= len(s) {
-			b.WriteByte(s[i])
-			continue
-		}
-		switch s[i+1] {
-		case '[': // CSI: parameters and intermediates, then a final byte
-			j := i + 2
-			for j < len(s) && s[j] >= 0x20 && s[j] <= 0x3f {
-				j++
-			}
-			if j < len(s) && s[j] >= 0x40 && s[j] <= 0x7e {
-				j++
-			}
-			i = j - 1
-		case ']': // OSC: up to BEL or ESC \
-			j := i + 2
-			for j < len(s) && s[j] != 0x07 && s[j] != 0x1b && s[j] != '\n' {
-				j++
-			}
-			if j < len(s) && s[j] == 0x07 {
-				j++
-			} else if j+1 < len(s) && s[j] == 0x1b && s[j+1] == '\\' {
-				j += 2
-			}
-			i = j - 1
-		default: // a two-byte escape
-			i++
-		}
-	}
-	return b.String()
-}
-
-func isLineBreak(r rune) bool {
-	switch r {
-	case '\n', '\r', '\v', '\f', '\u0085', '\u2028', '\u2029':
-		return true
-	}
-	return false
-}
-
-// isDropped reports control characters (C0, DEL, C1) other than line
-// breaks and tabs, and the Unicode bidirectional controls.
-func isDropped(r rune) bool {
-	if r == '\t' || isLineBreak(r) {
-		return false
-	}
-	if unicode.IsControl(r) {
-		return true
-	}
-	switch {
-	case r == '\u200e', r == '\u200f', r == '\u061c':
-		return true
-	case r >= '\u202a' && r <= '\u202e':
-		return true
-	case r >= '\u2066' && r <= '\u2069':
-		return true
-	case r == '\ufeff':
-		return true
-	}
-	return false
-}
+// clean, cleanLine, cut and shorten are the shared cleaner's (every output
+// path cleans remote text the same way); see package cleantext.
+func clean(s string) string              { return cleantext.Line(s) }
+func cleanLine(s string) string          { return cleantext.KeepTabs(s) }
+func cut(s string, limit int) string     { return cleantext.Cut(s, limit) }
+func shorten(s string, limit int) string { return cleantext.Shorten(s, limit) }
 
 // ellipsis marks text that was cut.
-const ellipsis = "…"
-
-// cut shortens s to at most limit runes, ending with an ellipsis when it was
-// longer. limit <= 0 gives an ellipsis (or the empty string for empty s).
-func cut(s string, limit int) string {
-	if limit <= 0 {
-		if s == "" {
-			return ""
-		}
-		return ellipsis
-	}
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	n := 0
-	for i := range s {
-		if n == limit-1 {
-			return s[:i] + ellipsis
-		}
-		n++
-	}
-	return s
-}
-
-// shorten is cut(clean(s), limit) without cleaning more of a long s than
-// can be shown: remote names may be megabytes long.
-func shorten(s string, limit int) string {
-	bound := max(limit, 0)*8 + 64
-	if len(s) <= bound {
-		return cut(clean(s), limit)
-	}
-	for bound > 0 && !utf8.RuneStart(s[bound]) {
-		bound--
-	}
-	c := clean(s[:bound])
-	if utf8.RuneCountInString(c) >= limit {
-		return cut(c, limit)
-	}
-	return c + ellipsis
-}
+const ellipsis = cleantext.Ellipsis
 
 // cutBytes shortens s to at most limit bytes on a rune boundary, ending with
 // an ellipsis when it was longer (and limit leaves room for one).

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
@@ -85,7 +86,7 @@ func FuzzMarkdown(f *testing.F) {
 			}
 		}
 		for _, r := range text {
-			if r != '\n' && r != '\t' && (isDropped(r) || isLineBreak(r)) {
+			if r != '\n' && r != '\t' && cleantext.IsUnsafe(r) {
 				t.Fatalf("control character %U in Text", r)
 			}
 		}
