@@ -4,13 +4,19 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"context"
 	"encoding/json"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
 )
@@ -130,5 +136,179 @@ func TestHTMLPageIsNotALog(t *testing.T) {
 	}
 	if strings.ContainsAny(msg, "\x1b\x07\n") || strings.Contains(msg, "<form") {
 		t.Errorf("the error carries the page's raw bytes: %q", msg)
+	}
+}
+
+// runWith runs the program as h.run does, with the HTTP transport given.
+func (h *harness) runWith(tr http.RoundTripper) int {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	return Main(ctx, Env{
+		LookupEnv: func(k string) (string, bool) {
+			v, ok := h.env[k]
+			return v, ok
+		},
+		Stdout:       &h.stdout,
+		Stderr:       &h.stderr,
+		Version:      "test",
+		PollInterval: 10 * time.Millisecond,
+		RetryWait:    5 * time.Millisecond,
+		Transport:    tr,
+	})
+}
+
+// TestHTTPSRedirectToHTTPIsRefused: an https endpoint that redirects to
+// plain http would have the log travel unencrypted (and a man in the middle
+// choose it): the redirect is not followed, not retried, and says why.
+func TestHTTPSRedirectToHTTPIsRefused(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	var plainHits atomic.Int64
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plainHits.Add(1)
+		w.Write([]byte("[INFO] a log chosen by whoever sits on the wire\n"))
+	}))
+	t.Cleanup(plain.Close)
+	var redirects atomic.Int64
+	secure := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/task-log") && r.URL.Query().Get("task_name") == "stage2" {
+			redirects.Add(1)
+			http.Redirect(w, r, plain.URL+"/logs/stage2?sig=s3cr3t-signature", http.StatusFound)
+			return
+		}
+		h.fake.ServeHTTP(w, r)
+	}))
+	t.Cleanup(secure.Close)
+	h.endpoint = secure.URL + prefix
+	h.inputs(map[string]string{})
+	if code := h.runWith(secure.Client().Transport); code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", code, h.stdout.String())
+	}
+	if plainHits.Load() != 0 || redirects.Load() != 1 {
+		t.Errorf("plain http asked %d time(s), redirect answered %d time(s); want 0 and 1", plainHits.Load(), redirects.Load())
+	}
+	if got := strings.Join(h.savedFiles(), ","); got != "stage1.log,stage3.log,summary.md" {
+		t.Errorf("files = %s", got)
+	}
+	var logs []logEntry
+	json.Unmarshal([]byte(h.outputs()["logs"]), &logs)
+	if len(logs) != 3 || !strings.Contains(logs[1].Error, "refused a redirect from https to plain http") || strings.Contains(logs[1].Error, "s3cr3t") {
+		t.Errorf("logs output = %s", h.outputs()["logs"])
+	}
+}
+
+// connCounter counts the TCP connections a test server accepts.
+func connCounter(srv *httptest.Server) *atomic.Int64 {
+	var n atomic.Int64
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			n.Add(1)
+		}
+	}
+	return &n
+}
+
+// TestPermanentTransportErrorsFailAtOnce: what a retry cannot change (a
+// proxy that wants credentials, TLS to a plain-HTTP port and back, a
+// certificate that does not verify) fails on the first attempt with a
+// message that says what is wrong and what to do.
+func TestPermanentTransportErrorsFailAtOnce(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name  string
+		setup func(t *testing.T, h *harness) (endpoint string, tr http.RoundTripper, tries func() int64)
+		want  []string
+	}{{
+		name: "proxy asks for credentials (407 to CONNECT)",
+		setup: func(t *testing.T, h *harness) (string, http.RoundTripper, func() int64) {
+			secure := httptest.NewTLSServer(h.fake)
+			t.Cleanup(secure.Close)
+			var connects atomic.Int64
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				connects.Add(1)
+				w.Header().Set("Proxy-Authenticate", `Basic realm="corp"`)
+				w.WriteHeader(http.StatusProxyAuthRequired)
+			}))
+			t.Cleanup(proxy.Close)
+			proxyURL, _ := url.Parse(proxy.URL)
+			tr := secure.Client().Transport.(*http.Transport).Clone()
+			tr.Proxy = http.ProxyURL(proxyURL)
+			return secure.URL + prefix, tr, connects.Load
+		},
+		want: []string{"proxy", "407", "HTTPS_PROXY", "NO_PROXY"},
+	}, {
+		name: "https to a plain-HTTP port",
+		setup: func(t *testing.T, h *harness) (string, http.RoundTripper, func() int64) {
+			plain := httptest.NewUnstartedServer(h.fake)
+			n := connCounter(plain)
+			plain.Start()
+			t.Cleanup(plain.Close)
+			return strings.Replace(plain.URL, "http://", "https://", 1) + prefix, nil, n.Load
+		},
+		want: []string{"plain HTTP", "http://"},
+	}, {
+		name: "plain http to a TLS port",
+		setup: func(t *testing.T, h *harness) (string, http.RoundTripper, func() int64) {
+			// A TLS server that answers anything else with a TLS alert, as
+			// most TLS stacks do (Go's answers a 400 instead).
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { ln.Close() })
+			var conns atomic.Int64
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					conns.Add(1)
+					buf := make([]byte, 4096)
+					c.Read(buf)
+					c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46}) // alert: protocol_version
+					c.Close()
+				}
+			}()
+			return "http://" + ln.Addr().String() + prefix, nil, conns.Load
+		},
+		want: []string{"TLS", "https://"},
+	}, {
+		name: "certificate not trusted",
+		setup: func(t *testing.T, h *harness) (string, http.RoundTripper, func() int64) {
+			secure := httptest.NewUnstartedServer(h.fake)
+			n := connCounter(secure)
+			secure.Config.ErrorLog = log.New(io.Discard, "", 0) // the handshake the client aborts
+			secure.StartTLS()
+			t.Cleanup(secure.Close)
+			// The default transport: the test server's certificate is not
+			// in the system's roots.
+			return secure.URL + prefix, nil, n.Load
+		},
+		want: []string{"certificate", "SSL_CERT_FILE"},
+	}}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, fakecodearts.Options{})
+			h.fake.AddRecord(testRecord, threeStages()...)
+			endpoint, tr, tries := tc.setup(t, h)
+			h.endpoint = endpoint
+			h.inputs(map[string]string{})
+			if code := h.runWith(tr); code != 3 {
+				t.Fatalf("exit %d, want 3\n%s", code, h.stdout.String())
+			}
+			if n := tries(); n != 1 {
+				t.Errorf("%d attempts, want 1: retrying cannot help\n%s", n, h.stdout.String())
+			}
+			out := h.stdout.String()
+			for _, w := range tc.want {
+				if !strings.Contains(out, w) {
+					t.Errorf("the message does not say %q:\n%s", w, out)
+				}
+			}
+		})
 	}
 }

@@ -7,7 +7,10 @@
 // is transient (transport errors other than a host that does not exist,
 // truncated, reset or stalled bodies, 429, 5xx except 501, and the
 // throttling code CB.00060211), honouring Retry-After but never waiting past
-// the context's deadline. When it gives up, the error
+// the context's deadline. What a retry cannot fix (a refused proxy tunnel,
+// TLS against plain HTTP either way, an unverifiable certificate, a redirect
+// from https to http, which is never followed) fails at once with what to
+// do. When it gives up, the error
 // is or wraps an *APIError carrying the HTTP status and Huawei's error code,
 // message and request id. Credentials are added by an Authorizer on every
 // attempt and are only ever sent to the endpoint's origin, redirects
@@ -145,12 +148,22 @@ func New(o Options) (*Client, error) {
 	if o.Transport == nil {
 		o.Transport = cleanhttp.DefaultPooledTransport()
 	}
+	if t, ok := o.Transport.(*http.Transport); ok && t.OnProxyConnectResponse == nil {
+		// A proxy's refusal to open a tunnel becomes a typed error, so that
+		// a 407 fails at once with what to do instead of being retried.
+		t = t.Clone()
+		t.OnProxyConnectResponse = onProxyConnectResponse
+		o.Transport = t
+	}
 	c := &Client{opts: o, base: u, origin: originOf(u)}
 	c.http = &http.Client{
 		Transport: &transport{c: c, base: o.Transport},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("stopped after %d redirects", maxRedirects)
+			}
+			if prev := via[len(via)-1].URL; strings.EqualFold(prev.Scheme, "https") && !strings.EqualFold(req.URL.Scheme, "https") {
+				return &downgradeError{target: req.URL}
 			}
 			return nil
 		},
@@ -307,6 +320,9 @@ func (op *operation) checkRetry(ctx context.Context, _ *http.Response, err error
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		// The name does not exist: asking again will not create it.
 		return false, &hostNotFoundError{host: op.c.redact(dnsErr.Name), err: err}
+	}
+	if perm := op.c.permanent(err); perm != nil {
+		return false, perm
 	}
 	if !retryable(ctx, err) || op.attempts > op.c.opts.RetryMax {
 		return false, err
