@@ -328,29 +328,51 @@ func outputDir(cfg *config.Config, src config.Source, actions bool) string {
 	return cfg.Dir
 }
 
-func outputs(run *report.Run, dir string) [][2]string {
-	entries := make([]logEntry, 0, len(run.Stages))
-	for _, s := range run.Stages {
-		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: s.Err}
-		if s.Saved() {
-			e.File = filepath.Join(dir, s.File)
-			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.Scan.Matches
-		}
-		entries = append(entries, e)
-	}
-	var logs strings.Builder
-	enc := json.NewEncoder(&logs)
-	enc.SetEscapeHTML(false) // "Npm Lint & Test", not "Npm Lint \u0026 Test"
-	enc.Encode(entries)
-	out := [][2]string{
+// MaxLogsOutput bounds the `logs` output: GitHub keeps at most 1 MB of
+// outputs for a whole job, and 1000 stages made 2 MB.
+const MaxLogsOutput = 256 << 10
+
+// outputs returns the step outputs, and how many stages were left out of
+// `logs` to keep it under MaxLogsOutput.
+func outputs(run *report.Run, dir string) (out [][2]string, dropped int) {
+	logs, dropped := logsJSON(run, dir, MaxLogsOutput)
+	out = [][2]string{
 		{"path", dir},
-		{"logs", strings.TrimSuffix(logs.String(), "\n")},
+		{"logs", logs},
 		{"failed-tasks", strings.Join(run.FailedTasks(), ",")},
 	}
 	if a := run.Artifact; a != nil {
 		out = append(out, [2]string{"artifact-id", strconv.FormatInt(a.ID, 10)}, [2]string{"artifact-url", a.URL})
 	}
-	return out
+	return out, dropped
+}
+
+// logsJSON is the `logs` output: a JSON array of at most limit bytes. When
+// the stages do not fit, whole entries are dropped from the end (the array
+// stays valid JSON) and their number is returned.
+func logsJSON(run *report.Run, dir string, limit int) (string, int) {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range run.Stages {
+		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: s.Err}
+		if s.Saved() {
+			e.File = filepath.Join(dir, s.File)
+			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.Scan.Matches
+		}
+		var one strings.Builder
+		enc := json.NewEncoder(&one)
+		enc.SetEscapeHTML(false) // "Npm Lint & Test", not "Npm Lint \u0026 Test"
+		enc.Encode(e)
+		item := strings.TrimSuffix(one.String(), "\n")
+		if b.Len()+len(item)+2 > limit { // a comma and the closing bracket
+			return b.String() + "]", len(run.Stages) - i
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(item)
+	}
+	return b.String() + "]", 0
 }
 
 func finalLine(run *report.Run, cfg *config.Config, code int) string {
@@ -370,7 +392,7 @@ type Output struct{ Name, Description string }
 // Outputs lists every output the action sets.
 var Outputs = []Output{
 	{"path", "Folder with the logs and summary.md: relative to the workspace in the Docker action (its container paths do not exist for later steps), absolute on the command line."},
-	{"logs", "JSON array, one object a stage: task, name, status, file, bytes, lines, failures, error."},
+	{"logs", "JSON array, one object a stage: task, name, status, file, bytes, lines, failures, error. At most 256 KiB: stages past that are left out (a notice says how many)."},
 	{"failed-tasks", "Comma-separated stages that failed (by status or by failure lines)."},
 	{"artifact-id", "ID of the uploaded artifact (set when uploaded)."},
 	{"artifact-url", "URL of the uploaded artifact (set when uploaded)."},

@@ -117,8 +117,11 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	uploadArtifact(upCtx, cfg, env, r, run, redact)
 	run.Elapsed = time.Since(started)
 
+	// A job summary or outputs that cannot be written must not look like
+	// a run without any: the step exits 3.
+	var publishErr []error
 	if err := r.AddStepSummary(summary.Markdown(run, sumOpts)); err != nil {
-		r.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot write the job summary: %v", err)})
+		publishErr = append(publishErr, fmt.Errorf("the job summary is missing: %w", err))
 	}
 	tree, closeTree := workspaceTree(src.BaseDir, actions)
 	annotate(r, run, tree)
@@ -127,13 +130,21 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		// On a terminal the excerpts come with the summary below.
 		printExcerpts(r, run)
 	}
-	if err := r.SetOutputs(outputs(run, outputDir(cfg, src, actions))); err != nil {
-		r.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot set the step outputs: %v", err)})
+	outs, dropped := outputs(run, outputDir(cfg, src, actions))
+	if dropped > 0 {
+		r.Notice(ghaction.Annotation{Title: "codearts-logs", Message: fmt.Sprintf("the logs output lists %d of %d stages: %d left out to keep it under %d KiB (GitHub keeps at most 1 MB of outputs per job); every stage is in the summary and the folder", len(run.Stages)-dropped, len(run.Stages), dropped, MaxLogsOutput>>10)})
+	}
+	if err := r.SetOutputs(outs); err != nil {
+		publishErr = append(publishErr, fmt.Errorf("the step outputs are missing: %w", err))
 	}
 	if !actions {
 		io.WriteString(env.Stdout, summary.Text(run))
 	}
 	code := run.ExitCode(cfg.FailOnBuildFailure)
+	for _, err := range publishErr {
+		r.Error(ghaction.Annotation{Title: "codearts-logs", Message: err.Error()})
+		code = report.ExitIncomplete
+	}
 	r.Printf("%s", finalLine(run, cfg, code))
 	return code
 }

@@ -157,6 +157,9 @@ func (r *Runner) Error(a Annotation) { r.annotate("error", a) }
 // Warning issues a ::warning annotation (or prints "warning: ...").
 func (r *Runner) Warning(a Annotation) { r.annotate("warning", a) }
 
+// Notice issues a ::notice annotation (or prints "notice: ...").
+func (r *Runner) Notice(a Annotation) { r.annotate("notice", a) }
+
 // annotate cleans whatever built the annotation: the title becomes one
 // line of at most MaxTitle characters, the message keeps its line breaks
 // and at most MaxMessage characters, and neither keeps a control
@@ -200,10 +203,13 @@ func (r *Runner) annotate(level string, a Annotation) {
 	}
 	g := r.gha.WithFieldsMap(fields)
 	// Pass the message as an argument, never as the format.
-	if level == "error" {
+	switch level {
+	case "error":
 		g.Errorf("%s", msg)
-	} else {
+	case "warning":
 		g.Warningf("%s", msg)
+	default:
+		g.Noticef("%s", msg)
 	}
 }
 
@@ -229,7 +235,10 @@ func (r *Runner) SetOutputs(outputs [][2]string) error {
 		}
 		fmt.Fprintf(&b, "%s<<%s\n%s\n%s\n", kv[0], delim, kv[1], delim)
 	}
-	return appendFile(path, b.String())
+	if err := appendFile(path, b.String()); err != nil {
+		return &FileError{Variable: "GITHUB_OUTPUT", Path: path, Err: err}
+	}
+	return nil
 }
 
 // AddStepSummary appends Markdown to $GITHUB_STEP_SUMMARY; it does nothing
@@ -239,8 +248,26 @@ func (r *Runner) AddStepSummary(markdown string) error {
 	if path == "" {
 		return nil
 	}
-	return appendFile(path, markdown)
+	if err := appendFile(path, markdown); err != nil {
+		return &FileError{Variable: "GITHUB_STEP_SUMMARY", Path: path, Err: err}
+	}
+	return nil
 }
+
+// FileError is a file command that could not be written: the step's
+// outputs or summary are then missing, which later steps must not take for
+// "no output".
+type FileError struct {
+	Variable string // GITHUB_OUTPUT or GITHUB_STEP_SUMMARY
+	Path     string
+	Err      error
+}
+
+func (e *FileError) Error() string {
+	return fmt.Sprintf("cannot write %s (%s): %v", e.Variable, e.Path, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
 
 func appendFile(path, s string) error {
 	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY|os.O_CREATE, 0o644)
