@@ -78,6 +78,9 @@ func TestContentEncodings(t *testing.T) {
 	if got := strings.Join(h.savedFiles(), ","); got != "stage1.log,summary.md" {
 		t.Errorf("files = %s (a body in an encoding not asked for was saved)", got)
 	}
+	if !strings.Contains(h.stdout.String(), "task-log stage2: attempt 1 failed (body in a Content-Encoding not asked for)") {
+		t.Errorf("the retry lines do not say why:\n%s", h.stdout.String())
+	}
 	for _, s := range []struct{ task, enc string }{{"stage2", "deflate"}, {"stage3", "br"}} {
 		if n := h.fake.Requests(s.task); n < 2 {
 			t.Errorf("%s: %d request(s), want retries", s.task, n)

@@ -51,6 +51,8 @@ func errorClass(err error) string {
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "timed out"
+	case codearts.IsEncodingError(err):
+		return "body in a Content-Encoding not asked for"
 	case err == nil:
 		return "unknown error"
 	}

@@ -292,6 +292,14 @@ func (e *encodingError) Error() string {
 	return fmt.Sprintf("the server sent the body with Content-Encoding %q, which was not asked for (only gzip is accepted); the body was not used", e.encoding)
 }
 
+// IsEncodingError reports whether err is (or wraps) an answer refused for
+// its Content-Encoding, so that a caller can name the failure without
+// quoting the server.
+func IsEncodingError(err error) bool {
+	var e *encodingError
+	return errors.As(err, &e)
+}
+
 // sinkError is a failure of the caller's sink itself (disk full): not retried.
 type sinkError struct{ err error }
 

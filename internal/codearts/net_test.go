@@ -6,9 +6,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestEncodedErrorBodyKeepsTheStatus: an error answer compressed in a way
@@ -39,5 +42,46 @@ func TestEncodedErrorBodyKeepsTheStatus(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), `Content-Encoding "br"`) || calls.Load() != 1 {
 		t.Errorf("err = %v after %d call(s), want the encoding named and no retry of a 403", err, calls.Load())
+	}
+}
+
+// TestProxyConnectRefusals: a proxy's 407 to CONNECT is not retried and
+// says what to do; a 502 (the proxy could not reach the endpoint) may pass
+// and is retried.
+func TestProxyConnectRefusals(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		status int
+		tries  int64
+		want   string
+	}{
+		{http.StatusProxyAuthRequired, 1, "HTTPS_PROXY"},
+		{http.StatusForbidden, 1, "NO_PROXY"},
+		{http.StatusBadGateway, 3, "HTTP 502"},
+	} {
+		t.Run(strconv.Itoa(tc.status), func(t *testing.T) {
+			t.Parallel()
+			var connects atomic.Int64
+			proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				connects.Add(1)
+				w.WriteHeader(tc.status)
+			}))
+			t.Cleanup(proxy.Close)
+			proxyURL, _ := url.Parse(proxy.URL)
+			c, err := New(Options{
+				Endpoint:     "https://codearts.example.test",
+				Transport:    &http.Transport{Proxy: http.ProxyURL(proxyURL)},
+				RetryMax:     2,
+				RetryWaitMin: time.Millisecond,
+				RetryWaitMax: time.Millisecond,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Record(context.Background(), testRecord)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || connects.Load() != tc.tries {
+				t.Errorf("%d CONNECT(s), err = %v; want %d and %q", connects.Load(), err, tc.tries, tc.want)
+			}
+		})
 	}
 }
