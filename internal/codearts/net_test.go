@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -83,5 +85,32 @@ func TestProxyConnectRefusals(t *testing.T) {
 				t.Errorf("%d CONNECT(s), err = %v; want %d and %q", connects.Load(), err, tc.tries, tc.want)
 			}
 		})
+	}
+}
+
+// TestCertificateForAnotherNameFailsAtOnce: a certificate that verifies but
+// names other hosts is not retried, and the message says to check the
+// endpoint's host name.
+func TestCertificateForAnotherNameFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	var conns atomic.Int64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	// httptest's certificate is for 127.0.0.1, ::1 and example.com.
+	endpoint := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
+	c, err := New(Options{Endpoint: endpoint, Transport: srv.Client().Transport, RetryMax: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.Record(context.Background(), testRecord)
+	if err == nil || !strings.Contains(err.Error(), "not valid for that name") || !strings.Contains(err.Error(), "host name") || conns.Load() != 1 {
+		t.Errorf("%d connection(s), err = %v", conns.Load(), err)
 	}
 }
