@@ -11,10 +11,10 @@ package srcloc
 
 import (
 	"io/fs"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Location is a position in a source file as a build tool printed it.
@@ -43,142 +43,245 @@ const (
 	maxCol  = 100_000
 )
 
-// A path is a run of characters that are not blanks, quotes, brackets,
-// separators or wildcards, ending in an extension that starts with a letter
-// (so that the "15:44:18.200" of a timestamp is no path), or one of the
-// well-known files without an extension. An optional "file://" or Windows
-// drive comes first.
-const (
-	pathChar = "[^\\s:\"'()\\[\\]<>,;|*?=`{}：，（）]"
-	path     = `((?:file://)?(?:[A-Za-z]:[\\/])?` +
-		`(?:` + pathChar + `*\.[A-Za-z][A-Za-z0-9_+-]{0,15}` +
-		`|(?:` + pathChar + `*[\\/])?(?:[Mm]akefile|GNUmakefile|Dockerfile|Containerfile|Jenkinsfile|Rakefile|Gemfile|Vagrantfile|Podfile|BUILD|WORKSPACE)))`
-	num = `(\d{1,9})`
-)
-
-// format is one way tools print a position. The groups of re are, in
-// order: path, line, then col, endLine, and the range's end column when the
-// format has them.
-type format struct {
-	name string
-	re   *regexp.Regexp
-	// hasCol and hasEnd say which optional groups re has.
-	hasCol, hasEnd bool
-}
-
-// formats are tried on every line; where two match at the same place the
-// earlier, more specific one wins.
-var formats = []format{
-	// javac through Maven: "[ERROR] /w/src/main/java/A.java:[11,40] msg".
-	{name: "maven", re: regexp.MustCompile(path + `:\[` + num + `(?:,` + num + `)?\]`), hasCol: true},
-	// ghc's span: "src/A.hs:(12,5)-(14,7): error:".
-	{name: "ghc span", re: regexp.MustCompile(path + `:\(` + num + `,` + num + `\)-\(` + num + `,\d{1,9}\)`), hasCol: true, hasEnd: true},
-	// tsc, MSBuild (csc, vbc), some linters: "src/a.ts(12,3): error TS2322",
-	// "Foo.cs(12,5,12,9): error CS1002".
-	{name: "parenthesised", re: regexp.MustCompile(path + `\(` + num + `(?:,` + num + `(?:,` + num + `,\d{1,9})?)?\)\s*:`), hasCol: true, hasEnd: true},
-	// Old Kotlin compiler: "e: /w/src/A.kt: (12, 5): Unresolved reference".
-	{name: "kotlin", re: regexp.MustCompile(path + `: \(` + num + `, ` + num + `\)`), hasCol: true},
-	// Python tracebacks: `  File "/w/pkg/a.py", line 12, in f`.
-	{name: "python", re: regexp.MustCompile(`File "([^"\n]{1,1000})", line ` + num)},
-	// PHP: "PHP Parse error: ... in /w/x.php on line 12".
-	{name: "php", re: regexp.MustCompile(`\bin ` + path + ` on line ` + num)},
-	// Perl: "syntax error at /w/x.pl line 12, near".
-	{name: "perl", re: regexp.MustCompile(`\bat ` + path + ` line ` + num + `\b`)},
-	// The common form: gcc, clang, go, rustc ("  --> src/lib.rs:4:5"),
-	// javac ("A.java:11: error:"), scalac, ghc, swiftc, erlc, elixirc,
-	// pytest, RSpec, Ruby ("from /w/x.rb:12:in"), Node stack frames
-	// ("(/w/a.js:12:5)"), make ("Makefile:12: ***"). The position must end
-	// the token, so that "host.example.com:443/path" is not one.
-	{name: "colon", re: regexp.MustCompile(path + `:` + num + `(?::` + num + `)?(?:[:\s),-]|$)`), hasCol: true},
-}
-
 // Find returns the positions named in one line of build output, leftmost
 // first, at most MaxPerLine. It never fails: text that names no position
 // gives nil.
+//
+// It looks at each number in the line and at what precedes it, which is
+// faster than trying one regular expression per format on every line, and
+// understands:
+//
+//	/w/src/A.java:[11,40]          javac through Maven
+//	src/A.hs:(12,5)-(14,7)         ghc's span
+//	src/a.ts(12,3): Foo.cs(12,5,14,9):  tsc, MSBuild (csc, vbc)
+//	/w/src/A.kt: (12, 5)           the old Kotlin compiler
+//	File "/w/pkg/a.py", line 12    Python tracebacks
+//	in /w/x.php on line 12         PHP
+//	at /w/X.pm line 12             Perl
+//	path:line[:col]                gcc, clang, go, rustc ("--> src/lib.rs:4:5"),
+//	                               javac, scalac, ghc, swiftc, erlc, elixirc,
+//	                               pytest, RSpec, Ruby ("from /w/x.rb:12:in"),
+//	                               Node stack frames, make ("Makefile:12: ***")
+//
+// A path ends in an extension that starts with a letter (so that the
+// "15:44:18.200" of a timestamp is no path) or is one of the well-known
+// files without one (Makefile, Dockerfile, ...); it may start with a
+// Windows drive or "file://".
 func Find(text string) []Location {
-	if !strings.ContainsAny(text, "0123456789") {
-		return nil // fast path: most lines of a log name no position
-	}
-	var found []Location
-	for _, f := range formats {
-		for _, m := range f.re.FindAllStringSubmatchIndex(text, MaxPerLine) {
-			if loc, ok := f.location(text, m); ok {
-				found = append(found, loc)
-			}
+	var out []Location
+	for i := 0; i < len(text) && len(out) < MaxPerLine; i++ {
+		if !isDigit(text[i]) || i > 0 && isDigit(text[i-1]) {
+			continue
 		}
-	}
-	// Leftmost first; at the same place the more specific format, which
-	// was appended first (SortStableFunc keeps that order).
-	slices.SortStableFunc(found, func(a, b Location) int { return a.Start - b.Start })
-	out := found[:0]
-	end := -1
-	for _, l := range found {
-		if l.Start < end {
-			continue // inside a position already taken
+		loc, ok := positionAt(text, i)
+		if !ok || len(out) > 0 && loc.Start < out[len(out)-1].End {
+			continue
 		}
-		out = append(out, l)
-		end = l.End
-		if len(out) == MaxPerLine {
-			break
-		}
-	}
-	if len(out) == 0 {
-		return nil
+		out = append(out, loc)
+		i = loc.End - 1
 	}
 	return out
 }
 
-// location builds a Location from the submatch indexes m of f.re.
-func (f format) location(text string, m []int) (Location, bool) {
-	group := func(i int) string {
-		if 2*i+1 >= len(m) || m[2*i] < 0 {
-			return ""
-		}
-		return text[m[2*i]:m[2*i+1]]
-	}
-	loc := Location{Path: group(1), Start: m[0], End: m[1]}
+// positionAt reads the position whose line number starts at text[i].
+func positionAt(text string, i int) (Location, bool) {
+	before := text[:i]
+	var loc Location
+	var nums []int
+	var end int
 	var ok bool
-	if loc.Line, ok = position(group(2), maxLine); !ok {
-		return Location{}, false
-	}
-	if f.hasCol {
-		loc.Col, _ = position(group(3), maxCol)
-	}
-	if f.hasEnd {
-		if end, ok := position(group(4), maxLine); ok && end >= loc.Line {
-			loc.EndLine = end
+	switch {
+	case strings.HasSuffix(before, ":["): // A.java:[11,40]
+		loc.Path, loc.Start, ok = pathBefore(text, i-2)
+		nums, end = numbers(text, i, ",", 2)
+		ok = ok && len(nums) > 0 && strings.HasPrefix(text[end:], "]")
+		end++
+	case strings.HasSuffix(before, ":("): // A.hs:(12,5)-(14,7)
+		loc.Path, loc.Start, ok = pathBefore(text, i-2)
+		nums, end = numbers(text, i, ",", 2)
+		ok = ok && len(nums) == 2 && strings.HasPrefix(text[end:], ")-(")
+		if ok {
+			var endNums []int
+			endNums, end = numbers(text, end+3, ",", 2)
+			ok = len(endNums) == 2 && strings.HasPrefix(text[end:], ")")
+			end++
+			if ok {
+				nums = append(nums, endNums[0])
+			}
 		}
-	}
-	if f.name == "colon" {
-		// The character after the position was matched to see that the
-		// position ends there; it belongs to the message.
-		loc.End = lastGroupEnd(m)
-	}
-	if strings.TrimLeft(loc.Path, "./\\") == "" {
+	case strings.HasSuffix(before, ": ("): // A.kt: (12, 5)
+		loc.Path, loc.Start, ok = pathBefore(text, i-3)
+		nums, end = numbers(text, i, ", ", 2)
+		ok = ok && len(nums) == 2 && strings.HasPrefix(text[end:], ")")
+		end++
+	case strings.HasSuffix(before, "("): // a.ts(12,3):
+		loc.Path, loc.Start, ok = pathBefore(text, i-1)
+		nums, end = numbers(text, i, ",", 4)
+		ok = ok && len(nums) != 3 && strings.HasPrefix(text[end:], ")")
+		end++
+		if ok {
+			rest := strings.TrimLeft(text[end:], " \t")
+			ok = strings.HasPrefix(rest, ":")
+			end = len(text) - len(rest) + 1
+		}
+		if len(nums) == 4 {
+			nums = nums[:3] // line, col, end line; not the end column
+		}
+	case strings.HasSuffix(before, ":"): // a.go:12:3
+		loc.Path, loc.Start, ok = pathBefore(text, i-1)
+		nums, end = numbers(text, i, ":", 2)
+		// The position must end the token: "example.com:443/x" is none.
+		ok = ok && (end == len(text) || strings.IndexByte(": \t),-", text[end]) >= 0)
+	case strings.HasSuffix(before, `", line `): // File "a.py", line 12
+		q := i - len(`", line `)
+		open := strings.LastIndex(text[:q], `File "`)
+		if open < 0 || strings.ContainsAny(text[open+6:q], "\"\n") || open+6 == q {
+			return Location{}, false
+		}
+		loc.Path, loc.Start, ok = text[open+6:q], open, true
+		nums, end = numbers(text, i, "", 1)
+	case strings.HasSuffix(before, " on line "): // in x.php on line 12
+		loc.Path, loc.Start, ok = pathBefore(text, i-len(" on line "))
+		ok = ok && wordBefore(text, loc.Start, "in ")
+		loc.Start -= len("in ")
+		nums, end = numbers(text, i, "", 1)
+	case strings.HasSuffix(before, " line "): // at X.pm line 12
+		loc.Path, loc.Start, ok = pathBefore(text, i-len(" line "))
+		ok = ok && wordBefore(text, loc.Start, "at ")
+		loc.Start -= len("at ")
+		nums, end = numbers(text, i, "", 1)
+	default:
 		return Location{}, false
 	}
+	if !ok || len(nums) == 0 {
+		return Location{}, false
+	}
+	if loc.Line, ok = bounded(nums[0], maxLine); !ok {
+		return Location{}, false
+	}
+	if len(nums) > 1 {
+		loc.Col, _ = bounded(nums[1], maxCol)
+	}
+	if len(nums) > 2 && nums[2] >= loc.Line {
+		loc.EndLine, _ = bounded(nums[2], maxLine)
+	}
+	loc.End = end
 	return loc, true
 }
 
-// lastGroupEnd is where the last group that matched ends.
-func lastGroupEnd(m []int) int {
-	end := -1
-	for i := 2; i+1 < len(m); i += 2 {
-		if m[i+1] > end {
-			end = m[i+1]
+// numbers reads up to most decimal numbers separated by sep from text[i:],
+// and returns them with the offset after the last one. A number too long
+// to be a position stops the reading.
+func numbers(text string, i int, sep string, most int) ([]int, int) {
+	var nums []int
+	end := i
+	for len(nums) < most {
+		j := i
+		for j < len(text) && isDigit(text[j]) && j-i < 10 {
+			j++
 		}
+		if j == i || j-i == 10 {
+			break
+		}
+		n, _ := strconv.Atoi(text[i:j])
+		nums = append(nums, n)
+		end = j
+		if sep == "" || !strings.HasPrefix(text[j:], sep) {
+			break
+		}
+		i = j + len(sep)
 	}
-	return end
+	return nums, end
 }
 
-// position parses a 1-based line or column no larger than limit.
-func position(s string, limit int) (int, bool) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > limit {
+// bounded accepts a 1-based position no larger than limit.
+func bounded(n, limit int) (int, bool) {
+	if n < 1 || n > limit {
 		return 0, false
 	}
 	return n, true
 }
+
+// pathBefore reads the path that ends at text[end], back to a character no
+// path has (a blank, a quote, a bracket, a separator). It returns the path
+// and where it starts.
+func pathBefore(text string, end int) (string, int, bool) {
+	start := end
+	for start > 0 {
+		r, size := utf8.DecodeLastRuneInString(text[:start])
+		if !isPathRune(r) {
+			break
+		}
+		start -= size
+	}
+	// A Windows drive ("C:\x") or a file URL ("file:///x").
+	if start >= 2 && text[start-1] == ':' && start < end && (text[start] == '\\' || text[start] == '/') &&
+		isLetter(text[start-2]) && (start == 2 || !isPathRune(rune(text[start-3]))) {
+		start -= 2
+	} else if strings.HasSuffix(text[:start], "file:") && strings.HasPrefix(text[start:end], "//") {
+		start -= len("file:")
+	}
+	p := text[start:end]
+	return p, start, isSourcePath(p)
+}
+
+// wordBefore tells whether word ends at text[i] and starts a word.
+func wordBefore(text string, i int, word string) bool {
+	if !strings.HasSuffix(text[:i], word) {
+		return false
+	}
+	j := i - len(word)
+	return j == 0 || !isLetter(text[j-1]) && !isDigit(text[j-1]) && text[j-1] != '_'
+}
+
+// isPathRune tells whether r may be part of a path as tools print it.
+func isPathRune(r rune) bool {
+	switch r {
+	case ':', '"', '\'', '(', ')', '[', ']', '<', '>', ',', ';', '|', '*', '?', '=', '`', '{', '}',
+		'：', '，', '（', '）', utf8.RuneError:
+		return false
+	}
+	return !unicode.IsSpace(r) && !unicode.IsControl(r)
+}
+
+// wellKnown are source files without an extension that tools name.
+var wellKnown = map[string]bool{
+	"Makefile": true, "makefile": true, "GNUmakefile": true, "Dockerfile": true, "Containerfile": true,
+	"Jenkinsfile": true, "Rakefile": true, "Gemfile": true, "Vagrantfile": true, "Podfile": true,
+	"BUILD": true, "WORKSPACE": true,
+}
+
+// isSourcePath tells whether p looks like a source file: its last element
+// has an extension that starts with a letter, or is a well-known name.
+func isSourcePath(p string) bool {
+	base := p[strings.LastIndexAny(p, `/\`)+1:]
+	if wellKnown[base] {
+		return true
+	}
+	dot := strings.LastIndexByte(base, '.')
+	if dot < 0 || strings.TrimLeft(p, "./\\") == "" {
+		return false
+	}
+	ext := base[dot+1:]
+	if ext == "" || len(ext) > 16 || !isLetter(ext[0]) {
+		return false
+	}
+	// "repo.example.org:443" and "//keyserver.ubuntu.com:80" name hosts.
+	if strings.HasPrefix(p, "//") || !strings.ContainsAny(p, `/\`) && hostSuffix[ext] {
+		return false
+	}
+	for i := 0; i < len(ext); i++ {
+		if c := ext[i]; !isLetter(c) && !isDigit(c) && c != '_' && c != '+' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// hostSuffix are top-level domains that no source file ends with.
+var hostSuffix = map[string]bool{"com": true, "org": true, "net": true, "io": true, "cn": true, "edu": true, "gov": true}
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
 // MaxStats bounds the files Resolve looks up for one path: the suffixes of
 // a path no deeper than this are all tried, a deeper path's longest ones

@@ -61,6 +61,8 @@ func TestFind(t *testing.T) {
 		{"timestamp only", codearts + "BUILD FAILURE", nil},
 		{"url with port", "Downloading from central: https://repo.maven.apache.org:443/maven2/x.pom", nil},
 		{"version", "go version go1.26.8 linux/amd64", nil},
+		{"host and port", "Connecting to melpa.org:443 failed", nil},
+		{"url host and port", "gpg: keyserver receive failed from hkp://keyserver.ubuntu.com:80", nil},
 		{"line zero", "a.go:0:1: x", nil},
 		{"huge line", "a.go:99999999999:1: x", nil},
 		{"no extension", "error: 12:3: bad", nil},
