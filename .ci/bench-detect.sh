@@ -2,8 +2,9 @@
 # Failure detector throughput against grep -E -c, on the same synthetic
 # CodeArts log (issue 3). Not part of CI pass/fail.
 #
-# Generates a 100 MB log twice (clean, and with a failure line in about
-# every 500 lines) with the generator of internal/failures' benchmarks:
+# Generates a 100 MB log three times (clean, with a failure line in about
+# every 500 lines, and failure-dense: one in about every 20 lines, where the
+# locator reads every report and its context) with the generator of internal/failures' benchmarks:
 # timestamps, Maven/npm/jest/gcc/docker output, Chinese step markers, ANSI
 # colours, a few 3 KB lines. Then, for each file, times grep -E -c with
 # patterns equivalent to the built-in rules (LC_ALL=C and C.UTF-8) and the
@@ -70,9 +71,10 @@ go_rate() {
 }
 
 printf '%-9s %-24s %9s %9s %8s %13s\n' log tool MB/s cpu-MB/s lines "Go/it (cpu)"
-for kind in clean failures; do
+for kind in clean failures dense; do
   every=0
   [ "$kind" = failures ] && every=500
+  [ "$kind" = dense ] && every=20
   f="$tmp/$kind.log"
   CODEARTS_BENCH_LOG=$f CODEARTS_BENCH_SIZE=$size CODEARTS_BENCH_FAIL_EVERY=$every \
     "$tmp/failures.test" -test.run '^TestWriteBenchLog$' >/dev/null

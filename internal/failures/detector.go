@@ -63,10 +63,10 @@ type ringLine struct {
 // Detector finds failure lines in a log as it is written to it, in one pass
 // over the bytes, and keeps the excerpt. Its memory is bounded by the
 // Options, never by the size of the log or of a line: max(MaxLines,
-// Context) recent lines of at most 2*MaxLineLen+256 bytes each, the
-// excerpt's MaxLines lines, and the first MatchWindow bytes of an
-// unfinished line. A Detector is not safe for concurrent use; its Matcher
-// may be shared.
+// Context) recent lines of at most 2*MaxLineLen+256 bytes each, at most
+// maxCandidates blocks of at most MaxLines lines each, and the first
+// MatchWindow bytes of an unfinished line. A Detector is not safe for
+// concurrent use; its Matcher may be shared.
 type Detector struct {
 	m        *Matcher
 	o        Options
@@ -77,17 +77,18 @@ type Detector struct {
 	ring     []ringLine // the last lines seen, oldest at ringHead once full
 	ringHead int
 
-	part    []byte // first partCap bytes of the unfinished line
+	part    []byte // first partCap bytes of the unfinished line (after its last bare '\r')
 	partLen int64  // its length so far; 0 when the last byte written was '\n'
+	partAny bool   // a byte of the unfinished line was written (it may be empty after a '\r')
+	partCRs int    // '\r's at the end of what was written of it
 
 	scratch []byte // ANSI-free copy of a line for the matcher
 	find    gateScan
+	every   bool // process every line (no gate): user patterns, and the tests' reference
 
-	res         Result
-	emitted     int   // lines in res.Hunks
-	lastEmitted int64 // number of the last line in res.Hunks, 0 when none
-	after       int   // lines of context still to show after the last failure line
-	done        bool  // Result was called
+	res  Result
+	loc  locator
+	done bool // Result was called
 }
 
 // NewDetector returns a Detector that uses m to recognise failure lines and
@@ -103,9 +104,11 @@ func NewDetector(m *Matcher, o Options) *Detector {
 		o:        o,
 		ringSize: max(o.MaxLines, o.Context),
 		rawCap:   rawCap(o.MaxLineLen),
+		every:    m.extra != nil, // user patterns have no pre-filter
 	}
 	d.partCap = max(MatchWindow, d.rawCap)
 	d.find = newGateScan()
+	d.loc.o = o
 	return d
 }
 
@@ -117,10 +120,10 @@ func (d *Detector) Reset() {
 	d.ringHead = 0
 	d.part = d.part[:0]
 	d.partLen = 0
+	d.partAny = false
+	d.partCRs = 0
 	d.res = Result{}
-	d.emitted = 0
-	d.lastEmitted = 0
-	d.after = 0
+	d.loc = locator{o: d.o}
 	d.done = false
 }
 
@@ -134,7 +137,7 @@ func (d *Detector) Write(p []byte) (int, error) {
 	}
 	n := len(p)
 	d.res.Bytes += int64(n)
-	if d.partLen > 0 {
+	if d.partAny {
 		i := bytes.IndexByte(p, '\n')
 		if i < 0 {
 			d.appendPart(p)
@@ -148,7 +151,9 @@ func (d *Detector) Write(p []byte) (int, error) {
 	if last >= 0 {
 		d.block(p[:last+1])
 	}
-	d.appendPart(p[last+1:])
+	if last+1 < len(p) {
+		d.appendPart(p[last+1:])
+	}
 	return n, nil
 }
 
@@ -159,50 +164,97 @@ func (d *Detector) Write(p []byte) (int, error) {
 // no failure line (the Detector does not know the status).
 func (d *Detector) Result() Result {
 	if !d.done {
-		if d.partLen > 0 {
+		if d.partAny {
 			d.finishPart()
 		}
+		d.loc.close()
 		d.done = true
 	}
 	r := d.res
-	r.Hunks = append([]Hunk(nil), d.res.Hunks...)
+	d.loc.excerpt(&r)
 	if r.Matches == 0 {
-		n := min(len(d.ring), d.o.MaxLines)
-		r.Tail = make([]Line, 0, n)
-		for k := n; k > 0; k-- {
-			l := d.ringAt(k)
-			r.Tail = append(r.Tail, Line{Number: l.num, Text: cleanLine(l.raw, l.full, d.o.MaxLineLen)})
-		}
+		r.Tail, r.TailCommand = d.tail()
 	}
 	return r
 }
 
-// appendPart adds b to the unfinished line, keeping its first partCap bytes.
+// tail returns the output of the last command (from its "$ cmd" or step
+// start line), or the last lines of the log when no command was seen in
+// them, at most MaxLines lines.
+func (d *Detector) tail() ([]Line, bool) {
+	n := min(len(d.ring), d.o.MaxLines)
+	out := make([]Line, 0, n)
+	cmd := d.loc.lastCmd
+	fromCmd := cmd.Number > 0 && cmd.Number > d.res.Lines-int64(n)
+	if cmd.Number > 0 && !fromCmd && n > 1 {
+		// The command started before the lines kept: show it, then the
+		// end of its output.
+		out = append(out, cmd)
+		n--
+	}
+	for k := n; k > 0; k-- {
+		l := d.ringAt(k)
+		if fromCmd && l.num < cmd.Number {
+			continue
+		}
+		out = append(out, Line{Number: l.num, Text: cleanLine(l.raw, l.full, d.o.MaxLineLen)})
+	}
+	return out, cmd.Number > 0
+}
+
+// appendPart adds b (bytes of the unfinished line, without '\n') to it,
+// keeping its first partCap bytes after its last bare '\r': what a
+// terminal would show.
 func (d *Detector) appendPart(b []byte) {
+	if len(b) == 0 {
+		return
+	}
+	d.partAny = true
+	// A '\r' followed by more of the line returns the carriage: what was
+	// before it is overwritten. A '\r' that ends b may be a CR LF's.
+	core := bytes.TrimRight(b, "\r")
+	if len(core) > 0 {
+		if d.partCRs > 0 {
+			d.part, d.partLen = d.part[:0], 0
+		}
+		if i := bytes.LastIndexByte(core, '\r'); i >= 0 {
+			d.part, d.partLen = d.part[:0], 0
+			b = b[i+1:]
+		}
+		d.partCRs = 0
+	}
 	if room := d.partCap - len(d.part); room > 0 {
 		d.part = append(d.part, b[:min(room, len(b))]...)
 	}
 	d.partLen += int64(len(b))
+	d.partCRs += len(b) - len(core)
 }
 
 // finishPart handles the unfinished line once its end is known.
 func (d *Detector) finishPart() {
+	if d.partCRs > 0 { // a CR LF ending, or '\r's that return to an empty line: not shown
+		d.partLen -= int64(d.partCRs)
+		if len(d.part) > int(d.partLen) {
+			d.part = d.part[:d.partLen]
+		}
+	}
 	d.line(d.part, d.partLen, nil, 0)
 	d.push(d.res.Lines, d.part, d.partLen)
 	d.part = d.part[:0]
 	d.partLen = 0
+	d.partAny = false
+	d.partCRs = 0
 }
 
 // block handles b, complete lines that begin at a line start and end with
-// '\n'. Lines that no gate (scan.go) lets through are only counted; the
-// others, and the lines of context after a failure, go through line.
+// '\n'. Lines that no gate (scan.go) lets through are only counted, unless
+// a failure report is open or context is due; the others go through line.
 func (d *Detector) block(b []byte) {
 	first := d.res.Lines
 	d.find.reset()
-	everyLine := d.m.extra != nil // user patterns have no pre-filter
 	for pos := 0; pos < len(b); {
 		start := pos
-		if !everyLine && (d.after == 0 || d.emitted >= d.o.MaxLines) {
+		if !d.every && d.loc.cur == nil && d.loc.after == 0 {
 			h := d.find.find(b, pos)
 			if h < 0 {
 				d.res.Lines += int64(bytes.Count(b[pos:], []byte{'\n'}))
@@ -212,82 +264,67 @@ func (d *Detector) block(b []byte) {
 			d.res.Lines += int64(bytes.Count(b[pos:start], []byte{'\n'}))
 		}
 		end := start + bytes.IndexByte(b[start:], '\n')
-		d.line(b[start:end], int64(end-start), b, start)
+		raw := visible(b[start:end])
+		d.line(raw, int64(len(raw)), b, start)
 		pos = end + 1
 	}
 	d.pushLast(b, d.res.Lines-first)
 }
 
-// line handles one line: raw is the line or its first bytes, full its
-// length. When the line is inside a block, b is the block and start the
-// line's index in it, so that context before it can be read from b;
-// otherwise b is nil.
+// line handles one line: raw is the line or its first bytes (what a
+// terminal shows of it), full its length. When the line is inside a block,
+// b is the block and start the line's index in it, so that context before
+// it can be read from b; otherwise b is nil.
 func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
 	d.res.Lines++
 	num := d.res.Lines
-	if !d.m.matchLine(raw, full, &d.scratch) {
-		if d.after > 0 && d.emitted < d.o.MaxLines {
-			d.emit(num, raw, full, false)
-			d.after--
+	c, f := d.m.classifyLine(raw, full, &d.scratch, d.loc.cur != nil || d.loc.after > 0)
+	if c.tier > tierNone && !c.quiet {
+		d.res.Matches++
+	}
+	if f.marker {
+		d.loc.lastCmd = Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen)}
+	}
+	text := func() string { return cleanLine(raw, full, d.o.MaxLineLen) }
+	if d.loc.cur != nil && d.loc.extend(num, text, c, f) {
+		return
+	}
+	if c.tier == tierNone {
+		if d.loc.after > 0 {
+			d.loc.after--
+			if !f.blank && !f.noise && !f.marker && !f.boiler {
+				d.loc.addAfter(num, text())
+			}
 		}
 		return
 	}
-	d.res.Matches++
-	if d.res.Matches == 1 {
-		d.res.First = Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen), Match: true}
+	d.loc.after = 0
+	var before []Line
+	if want := d.loc.wantBefore(num, c); want > 0 {
+		before = d.linesBefore(num, want, b, start)
 	}
-	room := d.o.MaxLines - d.emitted
-	if room <= 0 {
-		d.after = 0
-		return
-	}
-	// Context before: the lines just above, not shown yet, leaving room
-	// for the failure line itself.
-	want := int(min(int64(min(d.o.Context, room-1)), num-1-d.lastEmitted))
-	if want > 0 {
-		d.emitBefore(num, want, b, start)
-	}
-	d.emit(num, raw, full, true)
-	d.after = d.o.Context
+	d.loc.open(num, text(), f.body, c, f, before)
 }
 
-// emitBefore shows the want lines before line num: from the block b (lines
-// before start) and, above the block, from the ring.
-func (d *Detector) emitBefore(num int64, want int, b []byte, start int) {
-	type ctx struct {
-		raw  []byte
-		full int64
-	}
-	var buf [16]ctx
-	lines := buf[:0] // nearest first
-	end := start     // b[:end] ends with the '\n' of the line above
-	for len(lines) < want && end > 0 {
+// linesBefore returns up to want lines before line num, oldest first: from
+// the block b (lines before start) and, above the block, from the ring.
+func (d *Detector) linesBefore(num int64, want int, b []byte, start int) []Line {
+	out := make([]Line, 0, want) // nearest first
+	end := start                 // b[:end] ends with the '\n' of the line above
+	for len(out) < want && end > 0 {
 		s := bytes.LastIndexByte(b[:end-1], '\n') + 1
-		lines = append(lines, ctx{b[s : end-1], int64(end - 1 - s)})
+		raw := visible(b[s : end-1])
+		out = append(out, Line{Number: num - int64(len(out)) - 1, Text: cleanLine(raw, int64(len(raw)), d.o.MaxLineLen)})
 		end = s
 	}
-	for k := 1; len(lines) < want && k <= len(d.ring); k++ {
+	for k := 1; len(out) < want && k <= len(d.ring); k++ {
 		l := d.ringAt(k)
-		lines = append(lines, ctx{l.raw, l.full})
+		out = append(out, Line{Number: l.num, Text: cleanLine(l.raw, l.full, d.o.MaxLineLen)})
 	}
-	for i := len(lines) - 1; i >= 0; i-- {
-		d.emit(num-int64(i)-1, lines[i].raw, lines[i].full, false)
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
 	}
-}
-
-// emit adds line num to the excerpt, to the last hunk when it follows it.
-func (d *Detector) emit(num int64, raw []byte, full int64, match bool) {
-	l := Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen), Match: match}
-	if n := len(d.res.Hunks); n > 0 && d.lastEmitted == num-1 {
-		d.res.Hunks[n-1].Lines = append(d.res.Hunks[n-1].Lines, l)
-	} else {
-		d.res.Hunks = append(d.res.Hunks, Hunk{Lines: []Line{l}})
-	}
-	d.lastEmitted = num
-	d.emitted++
-	if match {
-		d.res.Shown++
-	}
+	return out
 }
 
 // pushLast keeps the last of the n lines of block b in the ring. The last
@@ -301,7 +338,8 @@ func (d *Detector) pushLast(b []byte, n int64) {
 	}
 	for num := d.res.Lines - keep + 1; s < len(b); num++ {
 		e := s + bytes.IndexByte(b[s:], '\n')
-		d.push(num, b[s:e], int64(e-s))
+		raw := visible(b[s:e])
+		d.push(num, raw, int64(len(raw)))
 		s = e + 1
 	}
 }
@@ -331,16 +369,20 @@ func (d *Detector) ringAt(k int) *ringLine {
 	return &d.ring[(d.ringHead+n-k)%n]
 }
 
-// matchLine matches a line of which raw holds the first bytes and full is
-// the length, the same way whether the line came whole or in pieces.
-func (m *Matcher) matchLine(raw []byte, full int64, scratch *[]byte) bool {
+// classifyLine analyses a line of which raw holds the first bytes (what a
+// terminal shows) and full is the length, the same way whether the line
+// came whole or in pieces.
+func (m *Matcher) classifyLine(raw []byte, full int64, scratch *[]byte, inReport bool) (class, facts) {
 	if full > int64(len(raw)) || len(raw) > MatchWindow {
 		raw = raw[:min(len(raw), MatchWindow)]
-		// The line goes on beyond what is matched: its end ('\r') is not
-		// seen.
-		return m.matchText(raw, scratch)
+	} else {
+		raw = bytes.TrimRight(raw, "\r")
 	}
-	return m.matchText(bytes.TrimRight(raw, "\r"), scratch)
+	if bytes.IndexByte(raw, esc) >= 0 {
+		*scratch = stripANSI((*scratch)[:0], raw)
+		raw = *scratch
+	}
+	return m.analyse(raw, inReport)
 }
 
 // rawCap is how many bytes of a line are kept to show it: enough for

@@ -30,7 +30,7 @@ func TestBuiltinRules(t *testing.T) {
 		// CodeArts and Maven levels.
 		{"codearts error level", ts + "[ERROR] [Maven构建:external_post_maven] : 该步骤执行失败。", true},
 		{"maven error", ts + "[ERROR] Failed to execute goal org.apache.maven.plugins:maven-compiler-plugin:3.11.0:compile", true},
-		{"maven error empty", "[ERROR] ", true},
+		{"maven error empty", "[ERROR] ", false},
 		{"fatal level", ts + "[FATAL] Non-resolvable parent POM", true},
 		{"info level", ts + "[INFO] Building jar: /codearts/workspace/target/demo.jar", false},
 		{"warning level", ts + "[WARNING] Using platform encoding (UTF-8 actually) to copy filtered resources", false},
@@ -38,7 +38,7 @@ func TestBuiltinRules(t *testing.T) {
 		{"maven build success", ts + "[INFO] BUILD SUCCESS", false},
 		{"gradle build failed", "BUILD FAILED in 12s", true},
 		{"gradle failure", "FAILURE: Build failed with an exception.", true},
-		{"maven compilation error", "COMPILATION ERROR : ", true},
+		{"maven compilation error, a section title", "COMPILATION ERROR : ", false},
 		{"maven tests clean", ts + "[INFO] Tests run: 5, Failures: 0, Errors: 0, Skipped: 0", false},
 		// javac.
 		{"javac after error", ts + "[ERROR] /src/main/java/com/example/OrderService.java:[11,40] package com.example.billing does not exist", true},
@@ -139,12 +139,20 @@ func TestBuiltinRules(t *testing.T) {
 
 // matchAllRules is matchRules without the keys: every rule is tried.
 func matchAllRules(text []byte) bool {
+	body, level := splitPrefix(text)
+	if isBlank(body) || isBoilerplate(body[leadingBlanks(body):]) {
+		return false
+	}
+	if level == levelError {
+		return true
+	}
+	var best class
 	for i := range compiledRules {
-		if compiledRules[i].match(text) {
-			return true
+		if c, ok := compiledRules[i].classify(body, 0); ok && c.tier > best.tier {
+			best = c
 		}
 	}
-	return false
+	return best.tier > tierNone && !best.quiet
 }
 
 // gatesFind reports whether a gate passes in block b.

@@ -11,7 +11,8 @@ type Line struct {
 }
 
 // Hunk is a run of consecutive lines: failure lines with their context.
-// Hunks never overlap and are ordered by line number.
+// Hunks never overlap; they are in the excerpt's order (the root cause
+// first), not always by line number.
 type Hunk struct {
 	Lines []Line
 }
@@ -22,17 +23,26 @@ type Result struct {
 	Lines   int64 // lines seen (a last line without a newline counts)
 	Matches int64 // failure lines found in the whole log
 
-	// Hunks is the excerpt: the first failure lines with their context,
-	// at most Options.MaxLines lines in total.
+	// Hunks is the excerpt, at most Options.MaxLines lines in total: the
+	// report of the root cause first (a test's failure report, a compiler
+	// error with its source line and caret, a stack trace), then the other
+	// reports in log order, then the summary that ends the cascade ("BUILD
+	// FAILURE", "exit code 1"). A report printed twice is shown once. When
+	// only summaries matched, the output of the command that failed, with
+	// its last line marked as the likely cause.
 	Hunks []Hunk
 	// Shown is how many failure lines the hunks contain; Matches-Shown
 	// were found but left out of the excerpt.
 	Shown int64
 
-	// Tail is the last lines of the log (at most Options.MaxLines), kept
-	// for a stage whose status is failed while no line matched.
-	Tail []Line
+	// Tail is what to show of a stage whose status is failed while no line
+	// matched: the output of the last command (from its "$ cmd" line or
+	// CodeArts step start, TailCommand true), or else the log's last lines;
+	// at most Options.MaxLines lines. It is empty when a line matched.
+	Tail        []Line
+	TailCommand bool
 
-	// First is the first failure line (cleaned), empty when none matched.
+	// First is the root cause: the first failure line of the excerpt
+	// (cleaned, as in the log), empty when none matched.
 	First Line
 }

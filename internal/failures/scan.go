@@ -41,9 +41,14 @@ type gate struct {
 var gates = []gate{
 	{esc, func([]byte, int) bool { return true }},
 	{'E', func(b []byte, i int) bool { return erGate(b, i) || exGate(b, i) || exitGate(b, i) }},
-	{'A', faGate},
+	{'A', func(b []byte, i int) bool { return faGate(b, i) || assertGate(b, i) }},
 	{'x', xitGate},
 	{0xb1, failGate},
+	{'!', bangGate},
+	{'*', starGate},
+	{0xe2, symGate},
+	{0x8b, startGate},
+	{'$', dollarGate},
 }
 
 // The gates of ':' and 'p' are not in gates: their bytes are common (':'
@@ -66,10 +71,43 @@ func npmGate(b []byte, i int) bool {
 }
 func failGate(b []byte, i int) bool { return i >= 2 && bytes.HasPrefix(b[i-2:], []byte("失败")) }
 
+// The checks of the rarer gates: ExUnit's "Assertion with", TAP's "not ok"
+// and Rust's "panicked at" (by their 'k'), rake's "aborted!", Elixir's
+// "** (", the crosses and bullets of test runners (U+2717, U+2716, U+2715,
+// U+274C, U+25CF: all start with 0xE2), CodeArts' step start "开始执行"
+// (by the last byte of 始) and a shell prompt "$ ".
+func assertGate(b []byte, i int) bool { return bytes.HasPrefix(b[i:], []byte("Assertion with ")) }
+func kGate(b []byte, i int) bool {
+	return i >= 5 && string(b[i-5:i+1]) == "not ok" || i >= 5 && bytes.HasPrefix(b[i-5:], []byte("panicked at"))
+}
+func bangGate(b []byte, i int) bool { return i >= 7 && string(b[i-7:i]) == "aborted" }
+func starGate(b []byte, i int) bool { return bytes.HasPrefix(b[i:], []byte("** (")) }
+func symGate(b []byte, i int) bool {
+	if i+2 >= len(b) {
+		return false
+	}
+	switch string(b[i+1 : i+3]) {
+	case "\x9c\x97", "\x9c\x96", "\x9c\x95", "\x9d\x8c", "\x97\x8f":
+		return true
+	}
+	return false
+}
+func startGate(b []byte, i int) bool { return i >= 5 && string(b[i-5:i+1]) == "开始" }
+func dollarGate(b []byte, i int) bool {
+	return i+1 < len(b) && b[i+1] == ' ' && (i == 0 || b[i-1] == '\n' || b[i-1] == ' ')
+}
+
+// rrGate passes the "rr" of a lower-case "error" (the dense scan finds the
+// pair): eslint's "  error  ", yarn's "error Command failed", sbt's
+// "[error]", "errors occurred", "-Werror", "1 error generated.".
+func rrGate(b []byte, i int) bool {
+	return i >= 2 && b[i-1] == 'r' && (b[i-2] == 'e' || b[i-2] == 'E') && i+2 < len(b) && b[i+1] == 'o' && b[i+2] == 'r'
+}
+
 // keyMask is a set of line keys: finer gates, used on one line (ANSI-free)
 // to pick the rules worth trying. Every rule names the key that all the
 // lines it matches have (TestRuleKeysAndGates and FuzzMatcher check it).
-type keyMask uint16
+type keyMask uint32
 
 const (
 	keyErrorColon keyMask = 1 << iota // error: and kin (colonKeys)
@@ -86,6 +124,18 @@ const (
 	keyXit                            // exit
 	keyNpm                            // npm error
 	keyFail                           // 失败
+	keyFailure                        // Failure:, Failures:, failures:, errors:
+	keyItem                           // "1) name:" at the end of a line
+	keyAssert                         // Assertion with
+	keyStar                           // ** (
+	keyK                              // not ok, panicked at
+	keySym                            // ✗ ✖ ✕ ❌ ●
+	keyBang                           // aborted!
+	keyCMake                          // (message):
+	keyExc                            // Exception:
+	keyLoc                            // :12: or :12:3: before a message
+	keyShell                          // : command not found, : No such file or directory, : Permission denied
+	keyRR                             // a lower-case error
 )
 
 var keys = []struct {
@@ -99,6 +149,12 @@ var keys = []struct {
 	{gate{'x', xitGate}, keyXit},
 	{gate{'p', npmGate}, keyNpm},
 	{gate{0xb1, failGate}, keyFail},
+	{gate{'A', assertGate}, keyAssert},
+	{gate{'*', starGate}, keyStar},
+	{gate{'k', kGate}, keyK},
+	{gate{0xe2, symGate}, keySym},
+	{gate{'!', bangGate}, keyBang},
+	{gate{'r', rrGate}, keyRR},
 }
 
 // lineKeys returns the keys that text has.
@@ -153,7 +209,9 @@ func denseScan(b []byte, pos int) int {
 			digit := (t + (0x80-'0')*lo) &^ (t + (0x7f-'9')*lo) &^ next
 			p := cur ^ ('p' * lo)
 			n := prev ^ ('n' * lo)
-			if m := (colon&^digit | (p-lo)&^p&((n-lo)&^n)) & hi; m != 0 {
+			r := cur ^ ('r' * lo)
+			rp := prev ^ ('r' * lo)
+			if m := (colon&^digit | (p-lo)&^p&((n-lo)&^n) | (r-lo)&^r&((rp-lo)&^rp)) & hi; m != 0 {
 				at := len(b) - len(rest)
 				for ; m != 0; m &= m - 1 {
 					j := at + bits.TrailingZeros64(m)>>3
@@ -187,6 +245,10 @@ func denseCheck(b []byte, i int) int {
 		if npmGate(b, i) {
 			return i
 		}
+	case 'r':
+		if rrGate(b, i) {
+			return i
+		}
 	}
 	return -1
 }
@@ -218,6 +280,47 @@ func colonKeys(b []byte, i int) keyMask {
 	if i+1 < len(b) && isDigit(b[i+1]) {
 		return 0 // see colonEnd
 	}
+	var m keyMask
+	if i+1 < len(b) && b[i+1] == ' ' && i+2 < len(b) {
+		switch c := b[i+2]; {
+		case c == 'c' && bytes.HasPrefix(b[i+2:], []byte("command not found")),
+			c == 'N' && bytes.HasPrefix(b[i+2:], []byte("No such file or directory")),
+			c == 'P' && bytes.HasPrefix(b[i+2:], []byte("Permission denied")):
+			m |= keyShell
+		}
+	}
+	if i+1 == len(b) || b[i+1] == '\n' || b[i+1] == '\r' || b[i+1] == ' ' && (i+2 == len(b) || b[i+2] == '\n') {
+		m |= itemKey(b, i)
+	}
+	return m | colonWordKeys(b, i)
+}
+
+// itemKey returns keyItem when the ':' at b[i] ends a line that starts
+// with a number and ") " ("  1) Suite test:").
+func itemKey(b []byte, i int) keyMask {
+	s := bytes.LastIndexByte(b[:i], '\n') + 1
+	l := b[s:i]
+	// The CI prefix: skip to the last "] " of the first 64 bytes.
+	if k := bytes.LastIndex(l[:min(len(l), 64)], []byte("] ")); k >= 0 {
+		l = l[k+2:]
+	}
+	j := 0
+	for j < len(l) && (l[j] == ' ' || l[j] == '\t') {
+		j++
+	}
+	d := j
+	for j < len(l) && isDigit(l[j]) {
+		j++
+	}
+	if j > d && j+1 < len(l) && l[j] == ')' && l[j+1] == ' ' {
+		return keyItem
+	}
+	return 0
+}
+
+// colonWordKeys returns the key of the keyword that ends right before the
+// ':' at b[i], or 0.
+func colonWordKeys(b []byte, i int) keyMask {
 	if i+1 < len(b) && b[i+1] == '[' && bytes.HasSuffix(b[:i], []byte(".java")) {
 		return keyJavac
 	}
@@ -236,9 +339,12 @@ func colonKeys(b []byte, i int) keyMask {
 		default:
 			return 0
 		}
-	case j > 0 && isDigit(b[j-1]): // error TS2304:, fatal error C1083:
+	case j > 0 && isDigit(b[j-1]): // error TS2304:, fatal error C1083:, a.go:12:3:
 		for j > 0 && isDigit(b[j-1]) && i-j < 7 {
 			j--
+		}
+		if j > 0 && b[j-1] == ':' {
+			return keyLoc
 		}
 		k := j
 		for k > 0 && b[k-1] >= 'A' && b[k-1] <= 'Z' && j-k < 5 {
@@ -280,9 +386,15 @@ func colonKeys(b []byte, i int) keyMask {
 		if has("last)") { // Traceback (most recent call last):
 			return keyTraceback
 		}
+		if has("(message)") { // CMake Error at CMakeLists.txt:46 (message):
+			return keyCMake
+		}
 	case 'e':
 		if has("make") {
 			return keyMake
+		}
+		if has("ailure") {
+			return keyFailure
 		}
 		if has("-zero code") {
 			return keyNonZero
@@ -291,9 +403,15 @@ func colonKeys(b []byte, i int) keyMask {
 		if has("from daemon") {
 			return keyDaemon
 		}
+		if has("Exception") {
+			return keyExc
+		}
 	case 's':
 		if has("-zero status") {
 			return keyNonZero
+		}
+		if has("ailures") || has("errors") {
+			return keyFailure
 		}
 	}
 	return 0

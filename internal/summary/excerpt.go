@@ -26,7 +26,7 @@ type excerptKind int
 const (
 	kindNone  excerptKind = iota // nothing to show
 	kindHunks                    // failure lines with context
-	kindTail                     // the last lines of a failed-status stage
+	kindTail                     // the last command's output (or last lines) of a failed-status stage
 )
 
 // excerptOf returns the lines to show for a failed stage: its hunks
@@ -121,17 +121,19 @@ func gutterLines(lines []exLine) []string {
 	return out
 }
 
-// lineRange describes the line numbers an excerpt spans, e.g. "lines 118–140".
+// lineRange describes the line numbers an excerpt spans, e.g. "lines
+// 118–140". The root cause comes first, so the lines are not always in
+// order: the range is from the smallest to the largest.
 func lineRange(lines []exLine) string {
 	first, last := int64(-1), int64(-1)
 	for _, l := range lines {
 		if l.gap {
 			continue
 		}
-		if first < 0 {
+		if first < 0 || l.num < first {
 			first = l.num
 		}
-		last = l.num
+		last = max(last, l.num)
 	}
 	switch {
 	case first < 0:

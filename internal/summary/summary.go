@@ -423,8 +423,11 @@ func (m *mdRenderer) section(st *report.Stage, lv level, open bool, lines []exLi
 		}
 		b.WriteString(s + ".\n\n")
 	case kindTail:
-		b.WriteString("The status is " + md(st.Status, lv.status) + " but no line matched a failure pattern: the last " +
-			plural(int64(total), "line") + " of " + where + ".\n\n")
+		what := "the last " + plural(int64(total), "line") + " of " + where
+		if st.Scan.TailCommand {
+			what = "the output of the last command in " + where + " (" + plural(int64(total), "line") + ")"
+		}
+		b.WriteString("The status is " + md(st.Status, lv.status) + " but no line matched a failure pattern: " + what + ".\n\n")
 	default:
 		switch {
 		case !st.Saved():

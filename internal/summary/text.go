@@ -158,7 +158,11 @@ func Text(run *report.Run) string {
 			}
 			b.WriteString(":\n")
 		case kindTail:
-			b.WriteString(", no failure line matched; last " + plural(int64(countLines(lines)), "line") + ":\n")
+			if st.Scan.TailCommand {
+				b.WriteString(", no failure line matched; output of the last command, " + plural(int64(countLines(lines)), "line") + ":\n")
+			} else {
+				b.WriteString(", no failure line matched; last " + plural(int64(countLines(lines)), "line") + ":\n")
+			}
 		default:
 			switch {
 			case !st.Saved():
