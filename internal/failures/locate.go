@@ -224,6 +224,16 @@ func (l *locator) close() {
 	if r == nil {
 		return
 	}
+	if !slices.ContainsFunc(r.lines, func(ln Line) bool { return ln.Match }) {
+		// A section's title with no failure line in it ("COMPILATION
+		// ERROR :" alone): the title is all there is to show.
+		for i := range r.lines {
+			if r.lines[i].Number == r.head {
+				r.lines[i].Match = true
+				l.marked++
+			}
+		}
+	}
 	for len(r.lines) > 1 && r.lines[len(r.lines)-1].Text == "" && !r.lines[len(r.lines)-1].Match {
 		r.lines = r.lines[:len(r.lines)-1]
 	}
