@@ -47,7 +47,7 @@ func TestMain(m *testing.M) {
 func TestBinaryAsTheRunnerStartsIt(t *testing.T) {
 	t.Parallel()
 	const record, token = "2cc26382-b2cb-4234-8eb0-b37d362f4d4c", "runner-style-token-4f1e9b"
-	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/api", Token: token})
+	fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: "/api", Token: token})
 	fake.AddRecord(record,
 		fakecodearts.StageSpec{Task: "stage1", Name: "Code CheckOut", Status: "SUCCESS", Log: []byte("[INFO] cloned\n")},
 		fakecodearts.StageSpec{Task: "stage2", Name: "Maven", Status: "FAILED", Log: []byte("[INFO] compiling\n[ERROR] Foo.java:[3,1] cannot find symbol\n[INFO] BUILD FAILURE\n")},

@@ -83,6 +83,7 @@ func newHarness(t *testing.T, opts fakecodearts.Options) *harness {
 	if opts.Token == "" && opts.Verify == nil {
 		opts.Token = testToken
 	}
+	opts.T = t
 	h := &harness{t: t, fake: fakecodearts.New(opts), ws: t.TempDir()}
 	h.srv = httptest.NewServer(h.fake)
 	t.Cleanup(h.srv.Close)

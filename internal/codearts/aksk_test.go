@@ -21,7 +21,7 @@ func TestAKSKSigningEndToEnd(t *testing.T) {
 	const ak, sk, project = "QTWAOYTTINDUT2QVKYUC", "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", "77b6a44cba5143ab91d13ab9a8ff44fd"
 	task := "build stage+1"
 	newServer := func() (*fakecodearts.Server, *httptest.Server) {
-		fake := fakecodearts.New(fakecodearts.Options{Prefix: testPrefix, Verify: func(r *http.Request) error {
+		fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: testPrefix, Verify: func(r *http.Request) error {
 			return aksk.Verify(r, func(k string) (string, bool) { return sk, k == ak }, project, time.Now(), 0)
 		}})
 		ts := httptest.NewServer(fake)

@@ -42,7 +42,7 @@ type env struct {
 // options before New.
 func newEnv(t testing.TB, tweak func(*Options), stages ...fakecodearts.StageSpec) *env {
 	t.Helper()
-	fake := fakecodearts.New(fakecodearts.Options{Prefix: testPrefix, Token: testToken})
+	fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: testPrefix, Token: testToken})
 	fake.AddRecord(testRecord, stages...)
 	ts := httptest.NewServer(fake)
 	t.Cleanup(ts.Close)

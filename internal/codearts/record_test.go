@@ -134,7 +134,12 @@ func TestRecordErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, nil, fakecodearts.StageSpec{}, fakecodearts.StageSpec{})
-			e.fake.FailStages(testRecord, tc.faults...)
+			if len(tc.faults) > 0 {
+				e.fake.FailStages(testRecord, tc.faults...)
+			}
+			if tc.record != "" {
+				e.fake.AddMissingRecord(tc.record)
+			}
 			id := tc.record
 			if id == "" {
 				id = testRecord

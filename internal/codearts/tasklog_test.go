@@ -83,6 +83,7 @@ func TestTaskLogDoesNotRetryPermanentErrors(t *testing.T) {
 		code     string
 		inMsg    string
 		authFail bool
+		noLog    bool
 	}{
 		{name: "400 invalid parameter", fault: fakecodearts.Fault{Status: 400, Code: "CB.00060200", Msg: "invalid parameter"}, status: 400, code: "CB.00060200", inMsg: "invalid parameter"},
 		{name: "401 bad token", fault: fakecodearts.Fault{Status: 401, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information"}, status: 401, code: "APIGW.0301", authFail: true},
@@ -93,13 +94,12 @@ func TestTaskLogDoesNotRetryPermanentErrors(t *testing.T) {
 		{name: "200 JSON error", fault: fakecodearts.Fault{JSON200: true, Code: "CB.00060214", Msg: "log missing"}, status: 200, code: "CB.00060214", inMsg: "log missing"},
 		{name: "200 JSON without code", fault: fakecodearts.Fault{JSON200: true}, status: 200, inMsg: "unexpected JSON response"},
 		{name: "404 HTML", fault: fakecodearts.Fault{Status: 404, HTML: true, Msg: "no such page"}, status: 404, inMsg: "404 Not Found"},
-		{name: "unknown task from the real handler", task: "stage9", status: 404, code: "CB.00060214"},
-		{name: "bad level from the real handler", level: "TRACE", status: 400, code: "CB.00060200", inMsg: "log_level"},
+		{name: "a stage that never ran, from the fake's handler", noLog: true, status: 404, code: "CB.00060214"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			spec := fakecodearts.StageSpec{Log: testLog}
+			spec := fakecodearts.StageSpec{Log: testLog, NoLog: tc.noLog}
 			if tc.fault != (fakecodearts.Fault{}) {
 				spec.Faults = []fakecodearts.Fault{tc.fault}
 			}
@@ -414,10 +414,10 @@ func TestTaskLogRedirects(t *testing.T) {
 	t.Run("same origin keeps the credentials", func(t *testing.T) {
 		t.Parallel()
 		auth := &countingAuth{}
-		e := newEnv(t, func(o *Options) { o.Auth = auth }, fakecodearts.StageSpec{Log: testLog})
-		// The fake accepts the test token that countingAuth sets.
-		target := e.server.URL + testPrefix + "/v4/" + testRecord + "/task-log?task_name=stage1&log_level=INFO"
-		e.fake.AddRecord(testRecord, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{RedirectTo: target}}})
+		// A relative Location: the same origin. The fake accepts the test
+		// token that countingAuth sets.
+		target := testPrefix + "/v4/" + testRecord + "/task-log?task_name=stage1&log_level=INFO"
+		e := newEnv(t, func(o *Options) { o.Auth = auth }, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{RedirectTo: target}}})
 		got, attempts, err := e.download(context.Background(), "stage1", "INFO")
 		if err != nil {
 			t.Fatal(err)
@@ -670,14 +670,14 @@ func TestErrorsNeverCarryTheToken(t *testing.T) {
 
 func TestRequestsCarryUserAgentPrefixAndEscapes(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog})
 	task := "stage 1&x=y/é+"
-	_, _, err := e.download(context.Background(), task, "DEBUG")
-	if err == nil {
-		t.Fatal("unknown task succeeded")
+	e := newEnv(t, nil, fakecodearts.StageSpec{Task: task, Log: testLog})
+	const badID = "a/b?c d"
+	e.fake.AddMissingRecord(badID)
+	if _, _, err := e.download(context.Background(), task, "DEBUG"); err != nil {
+		t.Fatalf("task %q: %v", task, err)
 	}
-	_, err = e.client.Record(context.Background(), "a/b?c d")
-	if err == nil {
+	if _, err := e.client.Record(context.Background(), badID); err == nil {
 		t.Fatal("bad record id succeeded")
 	}
 	seen := e.fake.Seen()

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,7 +32,7 @@ const (
 
 func setup(t testing.TB, retryMax int, specs ...fakecodearts.StageSpec) (*fakecodearts.Server, *codearts.Client) {
 	t.Helper()
-	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/p", Token: token})
+	fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: "/p", Token: token})
 	fake.AddRecord(rec, specs...)
 	srv := httptest.NewServer(fake)
 	t.Cleanup(srv.Close)
@@ -166,34 +168,63 @@ func TestAuthFailureCancelsTheRest(t *testing.T) {
 	}
 }
 
+// TestConcurrencyIsBounded downloads 16 stages with concurrency 4. The
+// first four requests wait at a barrier until four are being served at
+// once, so the overlap has a lower bound without any timing; the fake's
+// accounting gives the upper bound (each request is held a few
+// milliseconds, so a fifth one in parallel would show), and every stage
+// must be saved.
 func TestConcurrencyIsBounded(t *testing.T) {
 	t.Parallel()
-	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/p", Token: token, Latency: 20 * time.Millisecond})
+	const concurrency, stages = 4, 16
+	fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: "/p", Token: token, Latency: 10 * time.Millisecond})
+	var arrived atomic.Int32
+	full := make(chan struct{})
+	var specs []fakecodearts.StageSpec
 	var tasks []string
-	for i := 1; i <= 16; i++ {
+	for i := 1; i <= stages; i++ {
 		task := fmt.Sprintf("stage%d", i)
 		tasks = append(tasks, task)
-		fake.AddRecord(rec, fakecodearts.StageSpec{Task: task, Sequence: i, Log: []byte("x\n")})
+		body := []byte(task + " log\n")
+		specs = append(specs, fakecodearts.StageSpec{Task: task, LogSize: int64(len(body)), LogGen: func(w io.Writer) error {
+			if n := arrived.Add(1); n == concurrency {
+				close(full)
+			} else if n < concurrency {
+				select {
+				case <-full:
+				case <-time.After(time.Minute): // a failure, not a measurement
+					return errors.New("barrier: fewer than 4 downloads ever overlapped")
+				}
+			}
+			_, err := w.Write(body)
+			return err
+		}})
 	}
+	fake.AddRecord(rec, specs...)
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	c, _ := codearts.New(codearts.Options{Endpoint: srv.URL + "/p", Auth: codearts.TokenAuth(token)})
+	c, _ := codearts.New(codearts.Options{Endpoint: srv.URL + "/p", Auth: codearts.TokenAuth(token), RetryMax: -1})
 	var mu sync.Mutex
 	order := []string{}
+	dir := t.TempDir()
 	out, _ := Run(context.Background(), stagesOf(tasks...), Options{
-		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 4, Matcher: matcher(t),
+		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: concurrency, Matcher: matcher(t),
 		Done: func(s report.Stage) { mu.Lock(); order = append(order, s.Task); mu.Unlock() },
 	})
-	if m := fake.MaxInFlight(); m > 4 {
-		t.Errorf("max in flight = %d > concurrency 4", m)
+	if m := fake.MaxInFlight(); m != concurrency {
+		t.Errorf("max in flight = %d, want exactly the concurrency %d", m, concurrency)
 	}
 	for i, s := range out {
 		if s.Task != tasks[i] {
 			t.Fatalf("results not in the given order: %v", out)
 		}
+		b, err := os.ReadFile(filepath.Join(dir, s.Task+".log"))
+		if !s.Saved() || err != nil || string(b) != s.Task+" log\n" {
+			t.Errorf("%s: saved %v, err %v, file %q (%s)", s.Task, s.Saved(), err, b, s.Err)
+		}
 	}
-	if len(order) != 16 {
-		t.Errorf("progress for %d stages", len(order))
+	if len(out) != stages || len(order) != stages {
+		t.Errorf("%d results, progress for %d stages; want %d", len(out), len(order), stages)
 	}
 }
 

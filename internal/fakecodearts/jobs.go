@@ -146,6 +146,8 @@ func (s *Server) addBuildLocked(j *job, sp BuildSpec) *build {
 		stopFaults: append([]Fault(nil), sp.StopFaults...)}
 	if sp.RecordUnderID {
 		b.recordKey = sp.ID
+		// The service does not know build_record_id then: a declared 404.
+		s.records[sp.RecordID] = &record{missing: true}
 	}
 	rec := &record{}
 	for i, st := range sp.Stages {
@@ -215,19 +217,11 @@ func (s *Server) LogRequests(jobID string, number int) int {
 	return 0
 }
 
-// Unexpected returns the requests the fake was not set up for (an unknown
-// job, an execute with no build left to start, a malformed body), oldest
-// first. A test should find none.
-func (s *Server) Unexpected() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.unexpected...)
-}
-
+// noteUnexpected reports a job request the fake was not set up for (an
+// unknown job, an execute with no build left to start, a malformed body);
+// see Unexpected and Options.T.
 func (s *Server) noteUnexpected(r *http.Request, why string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.unexpected = append(s.unexpected, r.Method+" "+r.URL.EscapedPath()+": "+why)
+	s.unexpectedRequest(r, why)
 }
 
 // serveJobs answers the job routes; it returns false for any other path.

@@ -7,14 +7,23 @@
 // and the job routes of jobs.go (start, latest build, record-info, stop,
 // real-time log), each build playing a scripted timeline.
 //
-// It answers like the real service as described in codearts-api.md (error
-// bodies, codes, the full-stages JSON with its "initial" and "final" entries)
-// and can misbehave on demand (Fault): HTTP errors, HTML gateway pages, a 200
-// carrying a JSON error, truncated, reset and stalled bodies, gzip and chunked
-// encodings, redirects and a server that echoes the caller's token. The test
-// suites of the whole project and the `codearts-logs demo` command use it, so
-// it is production code: safe for concurrent use and never holding a large
-// log in memory (StageSpec.LogGen streams).
+// It answers like the real service as docs/codearts-api.md describes it
+// (error bodies, codes, the full-stages JSON with its "initial" and "final"
+// entries; testdata/huawei holds the examples of Huawei's documentation it is
+// checked against) and can misbehave on demand (Fault): HTTP errors, HTML
+// gateway pages, a 200 carrying a JSON error, truncated, reset and stalled
+// bodies, gzip and chunked encodings, redirects and a server that echoes the
+// caller's token. The test suites of the whole project and the
+// `codearts-logs demo` command use it, so it is production code: safe for
+// concurrent use and never holding a large log in memory (StageSpec.LogGen
+// streams).
+//
+// It is strict and independent of the client it tests: it never imports
+// internal/codearts, its statuses come from its own scripted timeline, a
+// record is never silently replaced, and a request it was not set up for is
+// reported to Options.T (an unknown record or stage is not answered with a
+// normal-looking 404; declare those with AddMissingRecord and
+// StageSpec.NoLog).
 package fakecodearts
 
 import (
@@ -37,8 +46,19 @@ const maxSeen = 1000
 // recordIDPattern is the record_id rule of the API reference.
 var recordIDPattern = regexp.MustCompile(`^[0-9a-z-]{36}$`)
 
+// Reporter receives the fake's complaints; *testing.T satisfies it.
+type Reporter interface {
+	Errorf(format string, args ...any)
+}
+
 // Options configures a Server.
 type Options struct {
+	// T, when set, is told about every request the fake was not set up for
+	// (an unknown route, record or stage, an invalid parameter) and every
+	// setup mistake (a record added twice), so the test fails. When nil
+	// (the demo), unexpected requests are only recorded (Unexpected) and
+	// setup mistakes panic.
+	T Reporter
 	// Prefix is the mount path, e.g. "/codearts". Requests outside it are
 	// answered 404 APIGW.0101, as a gateway does for an unknown API, so a
 	// client that drops the endpoint's path fails loudly.
@@ -64,6 +84,9 @@ type StageSpec struct {
 	Name string
 	// Status is reported by full-stages; "" means SUCCESS.
 	Status string
+	// NoLog makes task-log answer 404 CB.00060214 for this stage, as the
+	// service does for a stage that never ran.
+	NoLog bool
 	// Sequence orders the stages; 0 means the position in AddRecord.
 	Sequence int
 	// Duration is reported in milliseconds by full-stages.
@@ -83,7 +106,10 @@ type StageSpec struct {
 	// one per request; later requests are served normally.
 	Faults []Fault
 	// Statuses, when set, are the statuses reported on successive
-	// full-stages requests for the record; the last one sticks.
+	// full-stages requests for the record; the last one sticks. This is the
+	// stage's timeline: the record's "final" entry follows from the
+	// timelines of all stages (see finalStatus) unless ScriptFinal says
+	// otherwise.
 	Statuses []string
 }
 
@@ -152,9 +178,13 @@ type Server struct {
 }
 
 type record struct {
+	missing      bool // AddMissingRecord: the service does not know it
 	stages       []*stage
 	polls        int
 	stagesFaults []Fault
+	initial      []string // ScriptInitial; empty: SUCCESS
+	final        []string // ScriptFinal; empty: derived from the stages
+	replay       []byte   // ReplayFullStages: the full-stages body as is
 }
 
 type stage struct {
@@ -177,9 +207,12 @@ func New(o Options) *Server {
 	}
 }
 
-// AddRecord adds (or replaces) a build record with its stages.
+// AddRecord adds a build record with its stages. Adding a record ID twice,
+// an ID the service would refuse, or two stages with one task name is a
+// setup mistake, reported to Options.T; the first record stays.
 func (s *Server) AddRecord(id string, stages ...StageSpec) {
 	rec := &record{}
+	tasks := map[string]bool{}
 	for i, sp := range stages {
 		if sp.Task == "" {
 			sp.Task = "stage" + strconv.Itoa(i+1)
@@ -187,27 +220,115 @@ func (s *Server) AddRecord(id string, stages ...StageSpec) {
 		if sp.Sequence == 0 {
 			sp.Sequence = i + 1
 		}
+		if tasks[sp.Task] {
+			s.setupError("AddRecord(%s): two stages are named %s", id, sp.Task)
+			return
+		}
+		tasks[sp.Task] = true
 		sp.Faults = append([]Fault(nil), sp.Faults...)
 		sp.Statuses = append([]string(nil), sp.Statuses...)
 		rec.stages = append(rec.stages, &stage{spec: sp})
 	}
+	s.add(id, rec)
+}
+
+// AddMissingRecord declares a record ID the service does not know: its
+// full-stages and task-log answer 404 CB.00060214 (400 CB.00060200 when the
+// ID breaks the service's pattern), as the real service does. Without it, a
+// request for an unknown record is unexpected.
+func (s *Server) AddMissingRecord(id string) {
+	s.add(id, &record{missing: true})
+}
+
+func (s *Server) add(id string, rec *record) {
+	if !rec.missing && !recordIDPattern.MatchString(id) {
+		s.setupError("record ID %q does not match %s: the service would refuse it", id, recordIDPattern)
+		return
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.records[id] = rec
+	_, dup := s.records[id]
+	if !dup {
+		s.records[id] = rec
+	}
+	s.mu.Unlock()
+	if dup {
+		s.setupError("record %s added twice: a second AddRecord would replace the first silently", id)
+	}
+}
+
+// ScriptInitial scripts the status of the record's "initial" entry on
+// successive full-stages answers (the last one sticks); by default it is
+// SUCCESS. SCHEDULE_FAILURE there means the build never started.
+func (s *Server) ScriptInitial(id string, statuses ...string) {
+	s.script(id, func(rec *record) { rec.initial = append([]string(nil), statuses...) })
+}
+
+// ScriptFinal scripts the status of the record's "final" entry on
+// successive full-stages answers (the last one sticks), instead of deriving
+// it from the stages' timelines.
+func (s *Server) ScriptFinal(id string, statuses ...string) {
+	s.script(id, func(rec *record) { rec.final = append([]string(nil), statuses...) })
 }
 
 // FailStages makes successive full-stages requests for the record misbehave,
 // one fault per request (then normal answers). The record must have been
-// added; otherwise FailStages does nothing and returns false.
+// added; otherwise it is a setup mistake and FailStages returns false.
 func (s *Server) FailStages(id string, faults ...Fault) bool {
+	return s.script(id, func(rec *record) { rec.stagesFaults = append(rec.stagesFaults, faults...) })
+}
+
+// script changes a record that AddRecord added.
+func (s *Server) script(id string, change func(*record)) bool {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	rec := s.records[id]
-	if rec == nil {
+	if rec != nil && !rec.missing {
+		change(rec)
+	}
+	s.mu.Unlock()
+	if rec == nil || rec.missing {
+		s.setupError("record %s was not added with AddRecord", id)
 		return false
 	}
-	rec.stagesFaults = append(rec.stagesFaults, faults...)
 	return true
+}
+
+// setupError reports a mistake in how a test set the fake up.
+func (s *Server) setupError(format string, args ...any) {
+	msg := fmt.Sprintf("fakecodearts: "+format, args...)
+	if s.opts.T == nil {
+		panic(msg)
+	}
+	s.opts.T.Errorf("%s", msg)
+}
+
+// unexpectedRequest records (and reports to Options.T) a request the fake
+// was not set up for.
+func (s *Server) unexpectedRequest(r *http.Request, why string) {
+	s.report(fmt.Sprintf("fakecodearts: unexpected request %s %s: %s", r.Method, r.URL.RequestURI(), why))
+}
+
+// report records a complaint made while serving, and tells Options.T.
+func (s *Server) report(msg string) {
+	s.mu.Lock()
+	s.unexpected = append(s.unexpected, msg)
+	s.mu.Unlock()
+	if s.opts.T != nil {
+		s.opts.T.Errorf("%s", msg)
+	}
+}
+
+// Unexpected returns the complaints made while serving (requests the fake
+// was not set up for, statuses it cannot interpret), as messages.
+func (s *Server) Unexpected() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.unexpected...)
+}
+
+// writeUnexpected answers a request the fake was not set up for. The code
+// is not one of the service's, so the answer cannot pass for a real one.
+func writeUnexpected(w http.ResponseWriter, reqID, why string) {
+	writeError(w, http.StatusNotFound, "FAKE.UNEXPECTED", "fakecodearts was not set up for this request: "+why, reqID, "")
 }
 
 // Requests returns how many task-log requests named this task (any record,
@@ -288,6 +409,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	case s.serveJobs(w, r, reqID):
 	default:
+		// What a gateway answers for an unknown API; still a mistake of the
+		// client (or the test), so it is reported.
+		s.unexpectedRequest(r, "no such operation under the prefix "+s.prefix+"/")
 		writeError(w, http.StatusNotFound, "APIGW.0101", "The API does not exist or has not been published in the environment", reqID, "")
 	}
 }
@@ -382,19 +506,20 @@ func (s *Server) taskLog(w http.ResponseWriter, r *http.Request, reqID, id strin
 	}
 	switch {
 	case !recordIDPattern.MatchString(id):
-		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: record_id", reqID, "")
+		s.invalidRecordID(w, r, reqID, id)
 		return
 	case task == "" || len(task) > 1000:
-		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: task_name", reqID, "")
+		s.invalid(w, r, reqID, "task_name")
 		return
 	case level != "INFO" && level != "DEBUG":
-		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: log_level", reqID, "")
+		s.invalid(w, r, reqID, "log_level")
 		return
 	}
 
 	s.mu.Lock()
 	var st *stage
-	if rec := s.records[id]; rec != nil {
+	rec := s.records[id]
+	if rec != nil {
 		for _, c := range rec.stages {
 			if c.spec.Task == task {
 				st = c
@@ -414,8 +539,17 @@ func (s *Server) taskLog(w http.ResponseWriter, r *http.Request, reqID, id strin
 	}
 	s.mu.Unlock()
 
-	if st == nil {
+	switch {
+	case rec == nil:
+		s.unexpectedRequest(r, "record "+id+" was not added")
+		writeUnexpected(w, reqID, "no record "+id)
+		return
+	case rec.missing || st != nil && spec.NoLog && fault == nil:
 		writeError(w, http.StatusNotFound, "CB.00060214", "The log was not found", reqID, "")
+		return
+	case st == nil:
+		s.unexpectedRequest(r, "record "+id+" has no stage "+task)
+		writeUnexpected(w, reqID, "no stage "+task)
 		return
 	}
 	src := logSource(spec, id, level)
@@ -468,6 +602,25 @@ func (s *Server) misbehave(w http.ResponseWriter, r *http.Request, reqID string,
 	return false
 }
 
+// invalid answers 400 CB.00060200 as the service does for a parameter it
+// refuses; the client should never send one, so it is also reported.
+func (s *Server) invalid(w http.ResponseWriter, r *http.Request, reqID, param string) {
+	s.unexpectedRequest(r, "invalid parameter "+param)
+	writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: "+param, reqID, "")
+}
+
+// invalidRecordID answers a record ID the service refuses; it is reported
+// unless the test declared it with AddMissingRecord.
+func (s *Server) invalidRecordID(w http.ResponseWriter, r *http.Request, reqID, id string) {
+	s.mu.Lock()
+	declared := s.records[id] != nil
+	s.mu.Unlock()
+	if !declared {
+		s.unexpectedRequest(r, "invalid parameter record_id")
+	}
+	writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: record_id", reqID, "")
+}
+
 func htmlEscape(s string) string {
 	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&quot;").Replace(s)
 }
@@ -491,15 +644,18 @@ const timeLayout = "2006-01-02T15:04:05.000+00:00"
 
 func (s *Server) fullStages(w http.ResponseWriter, r *http.Request, reqID, id string) {
 	if !recordIDPattern.MatchString(id) {
-		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: record_id", reqID, "")
+		s.invalidRecordID(w, r, reqID, id)
 		return
 	}
 	s.mu.Lock()
 	rec := s.records[id]
 	var fault *Fault
 	var specs []StageSpec
+	var initial, final []string
+	var replay []byte
 	poll := 0
-	if rec != nil {
+	if rec != nil && !rec.missing {
+		initial, final, replay = rec.initial, rec.final, rec.replay
 		if len(rec.stagesFaults) > 0 {
 			f := rec.stagesFaults[0]
 			rec.stagesFaults = rec.stagesFaults[1:]
@@ -513,7 +669,12 @@ func (s *Server) fullStages(w http.ResponseWriter, r *http.Request, reqID, id st
 		}
 	}
 	s.mu.Unlock()
-	if rec == nil {
+	switch {
+	case rec == nil:
+		s.unexpectedRequest(r, "record "+id+" was not added")
+		writeUnexpected(w, reqID, "no record "+id)
+		return
+	case rec.missing:
 		writeError(w, http.StatusNotFound, "CB.00060214", "The build record was not found", reqID, "")
 		return
 	}
@@ -531,21 +692,27 @@ func (s *Server) fullStages(w http.ResponseWriter, r *http.Request, reqID, id st
 		}
 	}
 
+	body := replay
+	if body == nil {
+		body = s.document(id, specs, poll, initial, final)
+	}
+	f := Fault{}
+	if fault != nil {
+		f = *fault
+	}
+	writeBody(w, r, f, bytesSource(body), "application/json;charset=UTF-8")
+}
+
+// document builds the poll-th full-stages answer of a record from its
+// stages' timelines and the scripted initial and final statuses.
+func (s *Server) document(id string, specs []StageSpec, poll int, initial, final []string) []byte {
 	stages := map[string]stageJSON{}
 	at := s.epoch
-	allDone, anyFailed := true, false
 	last := 0
+	var timeline []string
 	for _, sp := range specs {
-		status := sp.Status
-		if len(sp.Statuses) > 0 {
-			status = sp.Statuses[min(poll, len(sp.Statuses)-1)]
-		}
-		if status == "" {
-			status = "SUCCESS"
-		}
-		done := finished(status)
-		allDone = allDone && done
-		anyFailed = anyFailed || strings.Contains(status, "FAIL") || status == "ABORTED"
+		status := statusAt(sp, poll)
+		timeline = append(timeline, status)
 		e := stageJSON{
 			ID:                 fmt.Sprintf("%s-%s", id[:min(8, len(id))], sp.Task),
 			ExecutionStageName: sp.Task,
@@ -556,7 +723,7 @@ func (s *Server) fullStages(w http.ResponseWriter, r *http.Request, reqID, id st
 			StartTime:          at.Format(timeLayout),
 			PendingDuration:    120,
 		}
-		if done {
+		if ph := phases[status]; ph == succeeded || ph == failed {
 			e.Duration = sp.Duration.Milliseconds()
 			e.BuildDuration = max(0, e.Duration-e.PendingDuration)
 			e.FinishTime = at.Add(sp.Duration).Format(timeLayout)
@@ -565,47 +732,109 @@ func (s *Server) fullStages(w http.ResponseWriter, r *http.Request, reqID, id st
 		stages[sp.Task] = e
 		last = max(last, sp.Sequence)
 	}
-	stages["initial"] = stageJSON{ExecutionStageName: "initial", DisplayName: "initial", Sequence: 0, Status: "SUCCESS", StatusCode: statusCode("SUCCESS"),
-		StartTime: s.epoch.Format(timeLayout), FinishTime: s.epoch.Format(timeLayout)}
-	final := stageJSON{ExecutionStageName: "final", DisplayName: "final", Sequence: last + 1, StartTime: at.Format(timeLayout)}
-	switch {
-	case !allDone:
-		final.Status = "PENDING"
-		final.StartTime = ""
-	case anyFailed:
-		final.Status = "FAILED"
-		final.FinishTime = at.Format(timeLayout)
-	default:
-		final.Status = "SUCCESS"
-		final.FinishTime = at.Format(timeLayout)
+	initialStatus := "SUCCESS"
+	if len(initial) > 0 {
+		initialStatus = initial[min(poll, len(initial)-1)]
 	}
-	final.StatusCode = statusCode(final.Status)
-	stages["final"] = final
-
-	body, err := json.Marshal(map[string]any{
+	stages["initial"] = stageJSON{ExecutionStageName: "initial", DisplayName: "initial", Sequence: 0, Status: initialStatus, StatusCode: statusCode(initialStatus),
+		StartTime: s.epoch.Format(timeLayout), FinishTime: s.epoch.Format(timeLayout)}
+	finalStatus := ""
+	if len(final) > 0 {
+		finalStatus = final[min(poll, len(final)-1)]
+	} else {
+		var ok bool
+		if finalStatus, ok = deriveFinal(specs, poll); !ok {
+			s.report(fmt.Sprintf("fakecodearts: record %s: a stage status of %q has no meaning for the fake; script the final entry with ScriptFinal", id, timeline))
+			finalStatus = "PENDING"
+		}
+	}
+	end := stageJSON{ExecutionStageName: "final", DisplayName: "final", Sequence: last + 1, Status: finalStatus, StatusCode: statusCode(finalStatus)}
+	if ph := phases[finalStatus]; ph == succeeded || ph == failed {
+		end.StartTime, end.FinishTime = at.Format(timeLayout), at.Format(timeLayout)
+	}
+	stages["final"] = end
+	// A map of plain strings and numbers always marshals.
+	body, _ := json.Marshal(map[string]any{
 		"status": "success",
 		"error":  nil,
 		"result": map[string]any{"build_stages": stages},
 	})
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, "CB.00060101", "internal error", reqID, "")
-		return
-	}
-	f := Fault{}
-	if fault != nil {
-		f = *fault
-	}
-	writeBody(w, r, f, bytesSource(body), "application/json;charset=UTF-8")
+	return body
 }
 
-// finished mirrors codearts.StatusFinished (the fake must not import the
-// client it tests).
+// phase is where a stage is in the fake's own model of a build: waiting to
+// run, running, or ended one way or the other.
+type phase int
+
+const (
+	unknownPhase phase = iota
+	waiting
+	running
+	succeeded
+	failed
+)
+
+// phases are the stage statuses the fake's server moves a stage through:
+// the values seen in Huawei's examples and public scripts
+// (docs/codearts-api.md; the full list is not published). The client keeps
+// its own, more tolerant rules; this table only drives the fake's timeline,
+// and a status missing from it makes the test script the final entry.
+var phases = map[string]phase{
+	"INIT": waiting, "PENDING": waiting, "QUEUED": waiting, "WAITING": waiting, "SCHEDULING": waiting,
+	"RUNNING": running,
+	"SUCCESS": succeeded,
+	"FAILED":  failed, "FAILURE": failed, "SCHEDULE_FAILURE": failed, "ABORTED": failed,
+}
+
+// finished reports whether a status ends a stage (or a build) in the fake's
+// model: a status the phases table does not know ends nothing.
 func finished(status string) bool {
-	switch strings.ToUpper(strings.TrimSpace(status)) {
-	case "", "RUNNING", "PENDING", "QUEUED", "WAITING", "INIT", "SCHEDULING":
-		return false
+	ph := phases[status]
+	return ph == succeeded || ph == failed
+}
+
+// statusAt is a stage's status on the poll-th full-stages answer.
+func statusAt(sp StageSpec, poll int) string {
+	status := sp.Status
+	if len(sp.Statuses) > 0 {
+		status = sp.Statuses[min(poll, len(sp.Statuses)-1)]
 	}
-	return true
+	if status == "" {
+		status = "SUCCESS"
+	}
+	return status
+}
+
+// deriveFinal is the "final" entry's status on the poll-th answer, from the
+// stages' timelines: the build is over once no stage's script changes any
+// more and none is left running; stages still waiting then never ran (they
+// follow a failure). It is FAILED when a stage failed, SUCCESS when all
+// succeeded, PENDING while the build goes on. ok is false when a status is
+// not one the fake knows.
+func deriveFinal(specs []StageSpec, poll int) (status string, ok bool) {
+	over, anyFailed, allSucceeded := true, false, true
+	for _, sp := range specs {
+		ph := phases[statusAt(sp, poll)]
+		switch ph {
+		case unknownPhase:
+			return "", false
+		case running:
+			over = false
+		case failed:
+			anyFailed = true
+		}
+		allSucceeded = allSucceeded && ph == succeeded
+		if poll < len(sp.Statuses)-1 {
+			over = false // its script still has something to say
+		}
+	}
+	switch {
+	case over && anyFailed:
+		return "FAILED", true
+	case over && allSucceeded:
+		return "SUCCESS", true
+	}
+	return "PENDING", true
 }
 
 // statusCode returns a status_code for a status. SUCCESS=5 and ABORTED=8 are

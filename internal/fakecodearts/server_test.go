@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -57,39 +58,80 @@ func decodeErr(t *testing.T, body []byte) apiErr {
 	return e
 }
 
+// complaints is a Reporter that keeps what the fake reports, for tests
+// that make mistakes on purpose.
+type complaints struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (c *complaints) Errorf(format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.msgs = append(c.msgs, fmt.Sprintf(format, args...))
+}
+
+func (c *complaints) count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.msgs)
+}
+
+func (c *complaints) last() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.msgs) == 0 {
+		return ""
+	}
+	return c.msgs[len(c.msgs)-1]
+}
+
+// TestRoutingAuthAndValidation: the gateway's and the service's answers,
+// and which requests the fake reports as not set up.
 func TestRoutingAuthAndValidation(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "p/", Token: token})
-	s.AddRecord(rec, StageSpec{Log: sample})
+	var got complaints
+	s := New(Options{T: &got, Prefix: "p/", Token: token})
+	const missing = "00000000-0000-0000-0000-000000000000"
+	s.AddRecord(rec, StageSpec{Log: sample}, StageSpec{Task: "stage4", NoLog: true})
+	s.AddMissingRecord(missing)
 	auth := map[string]string{"X-Auth-Token": token}
 	tests := []struct {
-		name   string
-		method string
-		target string
-		hdr    map[string]string
-		status int
-		code   string
+		name       string
+		method     string
+		target     string
+		hdr        map[string]string
+		status     int
+		code       string
+		unexpected bool
 	}{
-		{"ok", "GET", taskURL("stage1", ""), auth, 200, ""},
-		{"no prefix", "GET", "/v4/" + rec + "/task-log?task_name=stage1", auth, 404, "APIGW.0101"},
-		{"other prefix", "GET", "/px/v4/" + rec + "/task-log?task_name=stage1", auth, 404, "APIGW.0101"},
-		{"unknown operation", "GET", "/p/v4/" + rec + "/download-log", auth, 404, "APIGW.0101"},
-		{"POST", "POST", taskURL("stage1", ""), auth, 404, "APIGW.0101"},
-		{"no token", "GET", taskURL("stage1", ""), nil, 401, "APIGW.0301"},
-		{"wrong token", "GET", taskURL("stage1", ""), map[string]string{"X-Auth-Token": "nope"}, 401, "APIGW.0301"},
-		{"signature without verifier", "GET", taskURL("stage1", ""), map[string]string{"Authorization": "SDK-HMAC-SHA256 x"}, 401, "APIGW.0301"},
-		{"bad record id", "GET", "/p/v4/ABC/task-log?task_name=stage1", auth, 400, "CB.00060200"},
-		{"no task", "GET", "/p/v4/" + rec + "/task-log", auth, 400, "CB.00060200"},
-		{"bad level", "GET", taskURL("stage1", "info"), auth, 400, "CB.00060200"},
-		{"unknown task", "GET", taskURL("stage2", ""), auth, 404, "CB.00060214"},
-		{"unknown record", "GET", "/p/v4/00000000-0000-0000-0000-000000000000/task-log?task_name=stage1", auth, 404, "CB.00060214"},
-		{"stages", "GET", "/p/v1/record/" + rec + "/full-stages", auth, 200, ""},
-		{"stages unknown record", "GET", "/p/v1/record/00000000-0000-0000-0000-000000000000/full-stages", auth, 404, "CB.00060214"},
-		{"stages bad id", "GET", "/p/v1/record/x/full-stages", auth, 400, "CB.00060200"},
-		{"stages no token", "GET", "/p/v1/record/" + rec + "/full-stages", nil, 401, "APIGW.0301"},
+		{"ok", "GET", taskURL("stage1", ""), auth, 200, "", false},
+		{"no prefix", "GET", "/v4/" + rec + "/task-log?task_name=stage1", auth, 404, "APIGW.0101", true},
+		{"other prefix", "GET", "/px/v4/" + rec + "/task-log?task_name=stage1", auth, 404, "APIGW.0101", true},
+		{"unknown operation", "GET", "/p/v4/" + rec + "/download-log", auth, 404, "APIGW.0101", true},
+		{"POST", "POST", taskURL("stage1", ""), auth, 404, "APIGW.0101", true},
+		{"no token", "GET", taskURL("stage1", ""), nil, 401, "APIGW.0301", false},
+		{"wrong token", "GET", taskURL("stage1", ""), map[string]string{"X-Auth-Token": "nope"}, 401, "APIGW.0301", false},
+		{"signature without verifier", "GET", taskURL("stage1", ""), map[string]string{"Authorization": "SDK-HMAC-SHA256 x"}, 401, "APIGW.0301", false},
+		{"bad record id", "GET", "/p/v4/ABC/task-log?task_name=stage1", auth, 400, "CB.00060200", true},
+		{"no task", "GET", "/p/v4/" + rec + "/task-log", auth, 400, "CB.00060200", true},
+		{"bad level", "GET", taskURL("stage1", "info"), auth, 400, "CB.00060200", true},
+		{"stage without a log", "GET", taskURL("stage4", ""), auth, 404, "CB.00060214", false},
+		{"missing record", "GET", "/p/v4/" + missing + "/task-log?task_name=stage1", auth, 404, "CB.00060214", false},
+		{"unknown task", "GET", taskURL("stage2", ""), auth, 404, "FAKE.UNEXPECTED", true},
+		{"unknown record", "GET", "/p/v4/11111111-0000-0000-0000-000000000000/task-log?task_name=stage1", auth, 404, "FAKE.UNEXPECTED", true},
+		{"stages", "GET", "/p/v1/record/" + rec + "/full-stages", auth, 200, "", false},
+		{"stages missing record", "GET", "/p/v1/record/" + missing + "/full-stages", auth, 404, "CB.00060214", false},
+		{"stages unknown record", "GET", "/p/v1/record/11111111-0000-0000-0000-000000000000/full-stages", auth, 404, "FAKE.UNEXPECTED", true},
+		{"stages bad id", "GET", "/p/v1/record/x/full-stages", auth, 400, "CB.00060200", true},
+		{"stages no token", "GET", "/p/v1/record/" + rec + "/full-stages", nil, 401, "APIGW.0301", false},
 	}
 	for _, tc := range tests {
+		before := got.count()
 		w := serve(s, tc.method, tc.target, tc.hdr)
+		if reported := got.count() - before; reported != map[bool]int{false: 0, true: 1}[tc.unexpected] {
+			t.Errorf("%s: %d complaints, want unexpected = %v (last: %q)", tc.name, reported, tc.unexpected, got.last())
+		}
 		if w.Code != tc.status {
 			t.Errorf("%s: status %d, want %d (%s)", tc.name, w.Code, tc.status, w.Body)
 			continue
@@ -105,18 +147,21 @@ func TestRoutingAuthAndValidation(t *testing.T) {
 			}
 		}
 	}
-	if got := s.Requests("stage1"); got != 7 {
-		t.Errorf("Requests(stage1) = %d, want 7 (routed task-log requests naming it, refused or not)", got)
+	if n := s.Requests("stage1"); n != 8 {
+		t.Errorf("Requests(stage1) = %d, want 8 (routed task-log requests naming it, refused or not)", n)
 	}
-	if got := s.StagesRequests(); got != 4 {
-		t.Errorf("StagesRequests = %d, want 4", got)
+	if n := s.StagesRequests(); n != 5 {
+		t.Errorf("StagesRequests = %d, want 5", n)
+	}
+	if n := len(s.Unexpected()); n != got.count() {
+		t.Errorf("Unexpected() has %d entries, the reporter got %d", n, got.count())
 	}
 }
 
 func TestVerifyAndOpenServer(t *testing.T) {
 	t.Parallel()
 	var got *http.Request
-	s := New(Options{Prefix: "/p", Verify: func(r *http.Request) error {
+	s := New(Options{T: t, Prefix: "/p", Verify: func(r *http.Request) error {
 		got = r
 		if r.Header.Get("Authorization") != "good" {
 			return errors.New("signature mismatch")
@@ -135,7 +180,7 @@ func TestVerifyAndOpenServer(t *testing.T) {
 	if w := serve(s, "GET", taskURL("stage1", ""), map[string]string{"X-Auth-Token": ""}); w.Code != 401 {
 		t.Errorf("no credentials: %d", w.Code)
 	}
-	open := New(Options{Prefix: "/p"})
+	open := New(Options{T: t, Prefix: "/p"})
 	open.AddRecord(rec, StageSpec{Log: sample})
 	if w := serve(open, "GET", taskURL("stage1", ""), nil); w.Code != 200 {
 		t.Errorf("open server: %d", w.Code)
@@ -144,7 +189,7 @@ func TestVerifyAndOpenServer(t *testing.T) {
 
 func TestTaskLogBodies(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p"})
+	s := New(Options{T: t, Prefix: "/p"})
 	s.AddRecord(rec, StageSpec{Log: sample}, StageSpec{Task: "build", LogGen: GeneratedLog(10000), LogSize: 10000}, StageSpec{LogGen: GeneratedLog(5000)})
 	w := serve(s, "GET", taskURL("stage1", "INFO"), nil)
 	if !bytes.Equal(w.Body.Bytes(), sample) || w.Header().Get("Content-Type") != "application/octet-stream" || w.Header().Get("Content-Length") != strconv.Itoa(len(sample)) {
@@ -188,7 +233,7 @@ func TestGeneratedLog(t *testing.T) {
 
 func TestFullStagesDocument(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p"})
+	s := New(Options{T: t, Prefix: "/p"})
 	s.AddRecord(rec,
 		StageSpec{Name: "Code CheckOut", Duration: 5120 * time.Millisecond},
 		StageSpec{Name: "Maven", Statuses: []string{"RUNNING", "FAILED"}, Duration: 2 * time.Second},
@@ -252,7 +297,7 @@ func rawClient() *http.Client {
 
 func TestFaults(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p", Token: token})
+	s := New(Options{T: t, Prefix: "/p", Token: token})
 	big := bytes.Repeat(sample, 20)
 	s.AddRecord(rec, StageSpec{Log: big, Faults: []Fault{
 		{Status: 503, Code: "CB.00060100", Msg: "busy", RetryAfter: "3"},
@@ -330,7 +375,7 @@ func TestFaults(t *testing.T) {
 
 func TestStallFault(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p"})
+	s := New(Options{T: t, Prefix: "/p"})
 	s.AddRecord(rec, StageSpec{Log: sample, Faults: []Fault{{Stall: 300 * time.Millisecond}}})
 	ts := httptest.NewServer(s)
 	t.Cleanup(ts.Close)
@@ -351,9 +396,10 @@ func TestStallFault(t *testing.T) {
 
 func TestFailStages(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p"})
-	if s.FailStages(rec, Fault{Status: 500}) {
-		t.Error("FailStages on an unknown record reported success")
+	var got complaints
+	s := New(Options{T: &got, Prefix: "/p"})
+	if s.FailStages(rec, Fault{Status: 500}) || got.count() != 1 {
+		t.Errorf("FailStages on an unknown record: reported success or no complaint (%d)", got.count())
 	}
 	s.AddRecord(rec, StageSpec{})
 	s.FailStages(rec, Fault{Status: 500, Code: "CB.00060101"}, Fault{JSON200: true, Code: "CB.00060200", Msg: "bad"})
@@ -376,7 +422,7 @@ func TestFailStages(t *testing.T) {
 
 func TestConcurrencyAccounting(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p", Latency: 200 * time.Millisecond})
+	s := New(Options{T: t, Prefix: "/p", Latency: 200 * time.Millisecond})
 	s.AddRecord(rec, StageSpec{Log: sample}, StageSpec{Log: sample}, StageSpec{Log: sample})
 	var wg sync.WaitGroup
 	for i := 1; i <= 3; i++ {
@@ -398,9 +444,10 @@ func TestConcurrencyAccounting(t *testing.T) {
 
 func TestSeenIsCappedAndCopied(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p"})
+	s := New(Options{T: t, Prefix: "/p"})
+	s.AddRecord(rec, StageSpec{Log: sample})
 	for i := range maxSeen + 5 {
-		serve(s, "GET", "/p/x?i="+strconv.Itoa(i), map[string]string{"User-Agent": "ua"})
+		serve(s, "GET", taskURL("stage1", "")+"&i="+strconv.Itoa(i), map[string]string{"User-Agent": "ua"})
 	}
 	seen := s.Seen()
 	if len(seen) != maxSeen || seen[0].Query.Get("i") != "5" || seen[len(seen)-1].Query.Get("i") != strconv.Itoa(maxSeen+4) {
@@ -424,7 +471,7 @@ func BenchmarkGeneratedLog(b *testing.B) {
 
 func TestFailingGeneratorCutsTheConnection(t *testing.T) {
 	t.Parallel()
-	s := New(Options{Prefix: "/p"})
+	s := New(Options{T: t, Prefix: "/p"})
 	s.AddRecord(rec, StageSpec{LogGen: func(w io.Writer) error {
 		_, _ = w.Write(sample)
 		return errors.New("generator broke")

@@ -22,7 +22,7 @@ import (
 func TestActionUploadsToAct(t *testing.T) {
 	t.Parallel()
 	const record, tok = "2cc26382-b2cb-4234-8eb0-b37d362f4d4c", "action-test-token-8c1d"
-	fake := fakecodearts.New(fakecodearts.Options{Prefix: "/cb", Token: tok})
+	fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: "/cb", Token: tok})
 	fake.AddRecord(record,
 		fakecodearts.StageSpec{Task: "stage1", Name: "Checkout", Status: "SUCCESS", Log: []byte("[INFO] cloned\n")},
 		fakecodearts.StageSpec{Task: "stage2", Name: "Maven", Status: "FAILED", Log: []byte("[INFO] x\n[ERROR] Foo.java:[1,1] boom\n[INFO] BUILD FAILURE\n")},
