@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"sort"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -239,5 +240,40 @@ func TestRecordRefusesHugeBodies(t *testing.T) {
 	}
 	if _, err := c.Record(context.Background(), testRecord); err == nil || !strings.Contains(err.Error(), "larger than") || calls.Load() != 1 {
 		t.Errorf("requests = %d, err = %v; want one request and a size error", calls.Load(), err)
+	}
+}
+
+// TestRecordReadsTheDocumentedExample: the full-stages answer exactly as
+// Huawei's documentation prints it (replayed by the fake) gives the stages
+// it shows, in order, without initial and final.
+func TestRecordReadsTheDocumentedExample(t *testing.T) {
+	t.Parallel()
+	doc, err := fakecodearts.Example("full-stages.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, nil, fakecodearts.StageSpec{}, fakecodearts.StageSpec{})
+	e.fake.ReplayFullStages(testRecord, doc)
+	rec, err := e.client.Record(context.Background(), testRecord)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Stage{
+		{Task: "stage1", Name: "Code CheckOut", Status: "SUCCESS", Sequence: 1, Duration: 5120 * time.Millisecond, Start: "2024-09-24T03:18:49.000+00:00", Finish: "..."},
+		{Task: "stage2", Name: "Maven", Status: "FAILED", Sequence: 2},
+	}
+	if !reflect.DeepEqual(rec.Stages, want) {
+		t.Errorf("stages = %+v\nwant     %+v", rec.Stages, want)
+	}
+	var tasks []string
+	for _, s := range rec.All {
+		tasks = append(tasks, s.Task)
+	}
+	sort.Strings(tasks)
+	if strings.Join(tasks, ",") != "final,initial,stage1,stage2" {
+		t.Errorf("all entries = %+v", rec.All)
+	}
+	if rec.Finished() {
+		t.Error("the example's final entry has no status, yet the record is finished")
 	}
 }
