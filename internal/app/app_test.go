@@ -67,7 +67,7 @@ func TestActionDiscoversStagesAndReports(t *testing.T) {
 		t.Fatalf("logs output: %v: %s", err, out["logs"])
 	}
 	if len(logs) != 3 || logs[2].Task != "stage3" || logs[2].Name != "Maven Build" || logs[2].Status != "FAILED" ||
-		logs[2].Failures < 1 || logs[2].Lines != 4 || logs[0].Bytes != int64(len(okLog)) ||
+		logs[2].Failures != 3 || logs[2].Lines != 4 || logs[0].Bytes != int64(len(okLog)) ||
 		logs[0].File != filepath.Join(h.dir(), "stage1.log") || logs[0].Error != "" {
 		t.Errorf("logs output = %+v", logs)
 	}

@@ -98,7 +98,7 @@ func TestRunSavesEveryStageAndScans(t *testing.T) {
 	if out[0].File != "stage1.log" || out[0].Bytes != int64(len(logA)) || out[0].Attempts != 2 || out[0].Scan.Matches != 0 {
 		t.Errorf("stage1 = %+v", out[0])
 	}
-	if out[1].Scan.Matches < 1 || out[1].Scan.Lines != 3 || out[1].Scan.First.Number != 2 {
+	if out[1].Scan.Matches != 2 || out[1].Scan.Lines != 3 || out[1].Scan.First.Number != 2 {
 		t.Errorf("stage2 scan = %+v", out[1].Scan)
 	}
 	if out[2].Saved() || out[2].HTTPStatus != 404 || out[2].ErrCode != "CB.00060214" || out[2].Attempts != 1 {
