@@ -45,6 +45,7 @@ func TestRemoteControlCharactersNeverReachTheLog(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, fakecodearts.Options{})
 	h.fake.AddRecord(testRecord, hostileStages()...)
+	h.fake.ScriptFinal(testRecord, "FAILED") // the fake gives hostile statuses no meaning
 	h.inputs(map[string]string{})
 	if code := h.run(); code != 3 {
 		t.Errorf("exit %d, want 3 (stage1 was not downloaded)", code)
@@ -85,6 +86,7 @@ func TestCLIErrorLineIsClean(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, fakecodearts.Options{})
 	h.fake.AddRecord(testRecord, hostileStages()...)
+	h.fake.ScriptFinal(testRecord, "FAILED") // the fake gives hostile statuses no meaning
 	h.env = map[string]string{"CODEARTS_TOKEN": testToken}
 	out := t.TempDir()
 	h.run("--record-id", testRecord, "--endpoint", h.endpoint, "--path", out)

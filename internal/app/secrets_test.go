@@ -66,6 +66,7 @@ func TestSecretsEchoedInOtherEncodingsAreRedacted(t *testing.T) {
 	st[1].Status = "FAILED " + forms["base64url"]
 	st[2].Log = []byte(log.String())
 	h.fake.AddRecord(testRecord, st...)
+	h.fake.ScriptFinal(testRecord, "FAILED") // the fake gives a status with a secret in it no meaning
 	h.inputs(map[string]string{"token": tok, "context-lines": "20", "max-excerpt-lines": "200"})
 	h.env["ACTIONS_RESULTS_URL"] = results.URL + "/"
 	h.env["ACTIONS_RUNTIME_TOKEN"] = runtime
