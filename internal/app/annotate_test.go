@@ -133,6 +133,44 @@ func TestAnnotationPointsAtTheCode(t *testing.T) {
 	}
 }
 
+// TestAnnotationOnAJUnitFailure: the position is the first frame of the
+// project's own code, below the assertion library's frames, found in the
+// Maven module's test sources.
+func TestAnnotationOnAJUnitFailure(t *testing.T) {
+	t.Parallel()
+	log := codeartsLine("INFO", "Running com.example.OrderServiceTest") +
+		codeartsLine("ERROR", "Tests run: 1, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.05 s <<< FAILURE! -- in com.example.OrderServiceTest") +
+		codeartsLine("", "org.opentest4j.AssertionFailedError: expected: <3> but was: <2>") +
+		codeartsLine("", "\tat org.junit.jupiter.api.AssertionFailureBuilder.build(AssertionFailureBuilder.java:151)") +
+		codeartsLine("", "\tat org.junit.jupiter.api.AssertEquals.failNotEqual(AssertEquals.java:197)") +
+		codeartsLine("", "\tat org.junit.jupiter.api.Assertions.assertEquals(Assertions.java:531)") +
+		codeartsLine("", "\tat com.example.OrderServiceTest.totals(OrderServiceTest.java:42)") +
+		codeartsLine("", "\tat java.base/java.lang.reflect.Method.invoke(Method.java:580)")
+	h := newHarness(t, fakecodearts.Options{})
+	p := filepath.Join(h.ws, "order-service", "src", "test", "java", "com", "example", "OrderServiceTest.java")
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte("package com.example;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h.fake.AddRecord(testRecord, fakecodearts.StageSpec{Task: "stage3", Name: "Maven Test", Status: "FAILED", Log: []byte(log)})
+	h.inputs(map[string]string{"context-lines": "8"})
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	var props []map[string]string
+	for _, c := range h.commands() {
+		if c.Name == "error" {
+			props = append(props, c.Properties())
+		}
+	}
+	if len(props) != 1 || props[0]["file"] != "order-service/src/test/java/com/example/OrderServiceTest.java" || props[0]["line"] != "42" ||
+		!strings.HasPrefix(props[0]["title"], "stage3 (Maven Test): OrderServiceTest.java:42: ") {
+		t.Errorf("annotations = %q", props)
+	}
+}
+
 func TestAnnotationMessageKeepsTheWholeLine(t *testing.T) {
 	t.Parallel()
 	long := "/home/build/app/pkg/a.go:12:3: error: " + strings.Repeat("very long message ", 20) + "END"

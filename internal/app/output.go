@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io/fs"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -93,7 +92,7 @@ func progress(r *ghaction.Runner, s report.Stage) {
 // problem first, then one per failed stage with its root-cause line. tree
 // is the repository's working tree (nil outside Actions): a root-cause
 // line naming one of its files puts the annotation on that line of code.
-func annotate(r *ghaction.Runner, run *report.Run, tree fs.FS) {
+func annotate(r *ghaction.Runner, run *report.Run, tree *srcloc.Tree) {
 	var notes []ghaction.Annotation
 	if run.Fatal != "" {
 		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: run.Fatal})
@@ -135,14 +134,16 @@ func stageTitle(s *report.Stage) string {
 const maxTitleMessage = 100
 
 // locateLines is how many lines, from the root-cause line on, may give the
-// position of the failure: rustc and others print it on a line below.
-const locateLines = 8
+// position of the failure: rustc prints it on the line below, a JUnit
+// failure in the first frame of the project's own code, below the frames of
+// the assertion library.
+const locateLines = 12
 
 // failureAnnotation describes a failed stage: the title says what failed
 // ("stage3 (Maven Build): OrderService.java:11: package … does not exist"),
 // the message carries the whole root-cause line, and File/Line/Col point at
 // the code when the line names a file of tree.
-func failureAnnotation(s *report.Stage, tree fs.FS) ghaction.Annotation {
+func failureAnnotation(s *report.Stage, tree *srcloc.Tree) ghaction.Annotation {
 	title := stageTitle(s)
 	if s.Scan.Matches == 0 {
 		msg := fmt.Sprintf("status %s", s.Status)
@@ -188,7 +189,7 @@ type position struct {
 // locate looks for the first position that names a file of tree, on the
 // root-cause line and the lines that follow it in its hunk; it returns the
 // line it was found on.
-func locate(res failures.Result, tree fs.FS) (position, string, bool) {
+func locate(res failures.Result, tree *srcloc.Tree) (position, string, bool) {
 	if tree == nil {
 		return position{}, "", false
 	}
@@ -205,7 +206,7 @@ func locate(res failures.Result, tree fs.FS) (position, string, bool) {
 	}
 	for _, l := range lines {
 		for _, loc := range srcloc.Find(l.Text) {
-			if file, ok := srcloc.Resolve(tree, loc.Path); ok {
+			if file, ok := tree.Resolve(loc); ok {
 				return position{Location: loc, file: file}, l.Text, true
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 	"github.com/codearts-tools/codearts-logs/internal/secret"
+	"github.com/codearts-tools/codearts-logs/internal/srcloc"
 	"github.com/codearts-tools/codearts-logs/internal/summary"
 )
 
@@ -154,7 +154,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 // no symbolic link in it, leads outside; nil elsewhere (a terminal shows no
 // annotations on code) or when it cannot be opened. Call done when the
 // tree is no longer used.
-func workspaceTree(dir string, actions bool) (tree fs.FS, done func()) {
+func workspaceTree(dir string, actions bool) (tree *srcloc.Tree, done func()) {
 	if !actions || dir == "" {
 		return nil, func() {}
 	}
@@ -162,7 +162,7 @@ func workspaceTree(dir string, actions bool) (tree fs.FS, done func()) {
 	if err != nil {
 		return nil, func() {}
 	}
-	return root.FS(), func() { root.Close() }
+	return srcloc.NewTree(root.FS()), func() { root.Close() }
 }
 
 func newClient(cfg *config.Config, env Env, r *ghaction.Runner, redact func(string) string) (*codearts.Client, error) {

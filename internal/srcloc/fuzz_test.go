@@ -21,10 +21,12 @@ func FuzzFind(f *testing.F) {
 		`C:\w\Foo.cs(12,5,14,9): error CS1002`,
 		"../../etc/passwd:1:",
 		"a.c:3:1: from b.h:9:2: c.h:1:1: d.h:2:2: e.h:3:3:",
+		"\tat com.x.Foo.bar(Foo.java:12)",
+		"\tat java.base/java.lang.X.y(X.java:1)",
 	} {
 		f.Add(s)
 	}
-	repo := fstest.MapFS{"src/A.java": {}, "pkg/a.go": {}, "x.py": {}}
+	repo := fstest.MapFS{"src/A.java": {}, "pkg/a.go": {}, "x.py": {}, "m/src/main/java/com/x/Foo.java": {}}
 	f.Fuzz(func(t *testing.T, text string) {
 		locs := Find(text)
 		if len(locs) > MaxPerLine {
@@ -42,7 +44,7 @@ func FuzzFind(f *testing.F) {
 			if l.Line < 1 || l.Line > maxLine || l.Col < 0 || l.Col > maxCol || (l.EndLine != 0 && l.EndLine < l.Line) {
 				t.Fatalf("bad position %+v", l)
 			}
-			if rel, ok := Resolve(repo, l.Path); ok {
+			if rel, ok := NewTree(repo).Resolve(l); ok {
 				if !fs.ValidPath(rel) || strings.HasPrefix(rel, "/") || strings.Contains("/"+rel+"/", "/../") {
 					t.Fatalf("Resolve(%q) = %q leaves the tree", l.Path, rel)
 				}

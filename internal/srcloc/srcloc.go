@@ -26,6 +26,11 @@ type Location struct {
 	Line    int // 1-based
 	Col     int // 1-based; 0 when the tool did not print one
 	EndLine int // 0 unless the tool printed a range
+	// Package is the folder of a JVM stack frame's class
+	// ("com/example" for "at com.example.Foo.bar(Foo.java:12)"): Path is
+	// then a bare file name, found in the repository's source roots (see
+	// Tree).
+	Package string
 	// Start and End are the byte offsets of the whole location in the
 	// text (path, line and column with their punctuation), so a caller can
 	// take the message that follows it.
@@ -132,6 +137,9 @@ func positionAt(text string, i int) (Location, bool) {
 		nums, end = numbers(text, i, ":", 2)
 		// The position must end the token: "example.com:443/x" is none.
 		ok = ok && (end == len(text) || strings.IndexByte(": \t),-", text[end]) >= 0)
+		if ok && loc.Start > 0 && text[loc.Start-1] == '(' {
+			loc.Package = jvmPackage(text[:loc.Start-1], loc.Path)
+		}
 	case strings.HasSuffix(before, `", line `): // File "a.py", line 12
 		q := i - len(`", line `)
 		open := strings.LastIndex(text[:q], `File "`)
@@ -244,6 +252,42 @@ func isPathRune(r rune) bool {
 	return !unicode.IsSpace(r) && !unicode.IsControl(r)
 }
 
+// jvmPackage returns the package folder of a JVM stack frame whose
+// qualified method ends before: "\tat com.example.Foo$1.bar" gives
+// "com/example", for a file name of a JVM language; "" for anything else.
+// A module or class loader prefix ("java.base/", "app//") is dropped.
+func jvmPackage(before, file string) string {
+	switch file[strings.LastIndexByte(file, '.')+1:] {
+	case "java", "kt", "scala", "groovy":
+	default:
+		return ""
+	}
+	start := len(before)
+	for start > 0 && isJVMNameByte(before[start-1]) {
+		start--
+	}
+	if start > 0 && before[start-1] == '/' {
+		// "java.base/java.lang.X.y": the module; keep what follows it.
+	} else if start > 0 && !unicode.IsSpace(rune(before[start-1])) {
+		return ""
+	}
+	elems := strings.Split(before[start:], ".")
+	if len(elems) < 3 { // package, class, method
+		return ""
+	}
+	pkg := elems[:len(elems)-2]
+	for _, e := range pkg {
+		if e == "" || !isLetter(e[0]) || strings.ContainsAny(e, "$<>") {
+			return ""
+		}
+	}
+	return strings.Join(pkg, "/")
+}
+
+func isJVMNameByte(c byte) bool {
+	return isLetter(c) || isDigit(c) || c == '_' || c == '$' || c == '.' || c == '<' || c == '>'
+}
+
 // wellKnown are source files without an extension that tools name.
 var wellKnown = map[string]bool{
 	"Makefile": true, "makefile": true, "GNUmakefile": true, "Dockerfile": true, "Containerfile": true,
@@ -333,3 +377,97 @@ func Resolve(fsys fs.FS, p string) (string, bool) {
 }
 
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// A Tree maps positions found in a build log onto a repository's working
+// tree: build machine paths by their longest existing suffix (Resolve),
+// JVM stack frames through the tree's source roots (src/main/java, ...),
+// found once by a bounded walk when a frame first needs them. A Tree is
+// not safe for concurrent use.
+type Tree struct {
+	fsys    fs.FS
+	roots   []string
+	scanned bool
+}
+
+// NewTree returns a Tree over fsys, which must refuse paths and symbolic
+// links that lead outside it (os.Root's FS does).
+func NewTree(fsys fs.FS) *Tree { return &Tree{fsys: fsys} }
+
+// Bounds of the walk that finds the JVM source roots.
+const (
+	maxRootDepth   = 6    // module/sub/src/test/java is 5 deep
+	maxRootEntries = 4000 // directory entries read
+	maxRoots       = 16
+)
+
+// Resolve returns the file of the tree that loc names, relative to the
+// tree's root, if there is one.
+func (t *Tree) Resolve(loc Location) (string, bool) {
+	if t == nil || t.fsys == nil {
+		return "", false
+	}
+	if rel, ok := Resolve(t.fsys, loc.Path); ok || loc.Package == "" {
+		return rel, ok
+	}
+	if !t.scanned {
+		t.scanned = true
+		t.roots = jvmRoots(t.fsys)
+	}
+	for _, r := range t.roots {
+		rel := r + "/" + loc.Package + "/" + loc.Path
+		if !fs.ValidPath(rel) {
+			continue
+		}
+		if fi, err := fs.Stat(t.fsys, rel); err == nil && fi.Mode().IsRegular() {
+			return rel, true
+		}
+	}
+	return "", false
+}
+
+// jvmRoots lists the folders of fsys that hold JVM sources by package, as
+// Maven, Gradle and sbt lay them out: {main,test,...}/{java,kotlin,scala,groovy}
+// under a src folder. The walk is breadth-first and bounded, and skips
+// hidden folders and build outputs.
+func jvmRoots(fsys fs.FS) []string {
+	var roots []string
+	queue := []string{"."}
+	entries := 0
+	for depth := 0; depth < maxRootDepth && len(queue) > 0 && len(roots) < maxRoots; depth++ {
+		var next []string
+		for _, dir := range queue {
+			list, err := fs.ReadDir(fsys, dir)
+			if err != nil {
+				continue
+			}
+			for _, e := range list {
+				if entries++; entries > maxRootEntries {
+					return roots
+				}
+				name := e.Name()
+				if !e.IsDir() || strings.HasPrefix(name, ".") || skipDir[name] {
+					continue
+				}
+				p := name
+				if dir != "." {
+					p = dir + "/" + name
+				}
+				if jvmLang[name] && strings.Count(p, "/") >= 2 && strings.Split(p, "/")[strings.Count(p, "/")-2] == "src" {
+					roots = append(roots, p)
+					if len(roots) == maxRoots {
+						return roots
+					}
+					continue
+				}
+				next = append(next, p)
+			}
+		}
+		queue = next
+	}
+	return roots
+}
+
+var jvmLang = map[string]bool{"java": true, "kotlin": true, "scala": true, "groovy": true}
+
+// skipDir are folders that hold no sources worth pointing at.
+var skipDir = map[string]bool{"node_modules": true, "target": true, "build": true, "vendor": true, "out": true, "bin": true}

@@ -183,3 +183,57 @@ func TestResolveStaysInTheRoot(t *testing.T) {
 		t.Errorf("Resolve(in.go) = %q, %v", got, ok)
 	}
 }
+
+func TestFindJVMFrames(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ text, path, pkg string }{
+		{"\tat com.example.OrderServiceTest.totals(OrderServiceTest.java:42)", "OrderServiceTest.java", "com/example"},
+		{"    at com.example.billing.Invoice$Line.<init>(Invoice.java:7) ~[classes/:?]", "Invoice.java", "com/example/billing"},
+		{"\tat java.base/java.lang.reflect.Method.invoke(Method.java:568)", "Method.java", "java/lang/reflect"},
+		{"\tat app//com.example.AppKt.main(App.kt:3)", "App.kt", "com/example"},
+		{"\tat com.example.Foo.bar(Foo.scala:9)", "Foo.scala", "com/example"},
+		{"    at Object.<anonymous> (/w/src/x.test.js:12:5)", "/w/src/x.test.js", ""}, // Node, not a JVM frame
+		{"\tat Main.main(Main.java:3)", "Main.java", ""},                              // the default package
+		{"see (Foo.java:3)", "Foo.java", ""},
+	}
+	for _, tc := range tests {
+		locs := Find(tc.text)
+		if len(locs) != 1 || locs[0].Path != tc.path || locs[0].Package != tc.pkg {
+			t.Errorf("Find(%q) = %+v, want path %q package %q", tc.text, locs, tc.path, tc.pkg)
+		}
+	}
+}
+
+func TestTreeResolvesJVMFrames(t *testing.T) {
+	t.Parallel()
+	n := 0
+	repo := countingFS{fstest.MapFS{
+		"order-service/src/main/java/com/example/OrderService.java":     {},
+		"order-service/src/test/java/com/example/OrderServiceTest.java": {},
+		"app/src/main/kotlin/com/example/App.kt":                        {},
+		"node_modules/x/src/main/java/com/example/Decoy.java":           {},
+		"Main.java": {},
+	}, &n}
+	tree := NewTree(repo)
+	tests := []struct{ line, want string }{
+		{"\tat com.example.OrderServiceTest.totals(OrderServiceTest.java:42)", "order-service/src/test/java/com/example/OrderServiceTest.java"},
+		{"\tat com.example.OrderService.total(OrderService.java:11)", "order-service/src/main/java/com/example/OrderService.java"},
+		{"\tat app//com.example.AppKt.main(App.kt:3)", "app/src/main/kotlin/com/example/App.kt"},
+		{"\tat Main.main(Main.java:3)", "Main.java"},
+		{"\tat org.junit.Assert.fail(Assert.java:89)", ""},
+		{"\tat com.example.Decoy.x(Decoy.java:1)", ""}, // under node_modules: not the project's
+	}
+	for _, tc := range tests {
+		locs := Find(tc.line)
+		if len(locs) != 1 {
+			t.Fatalf("Find(%q) = %+v", tc.line, locs)
+		}
+		got, ok := tree.Resolve(locs[0])
+		if got != tc.want || ok != (tc.want != "") {
+			t.Errorf("Resolve(%q) = %q, %v; want %q", tc.line, got, ok, tc.want)
+		}
+	}
+	if n > 60 {
+		t.Errorf("%d lookups for %d frames", n, len(tests))
+	}
+}
