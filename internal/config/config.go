@@ -21,7 +21,16 @@ import (
 
 // Config is the validated configuration of one run.
 type Config struct {
-	RecordID string
+	RecordID string // in job mode, set by SetRecordID once known
+
+	// Job mode (JobID set): the build BuildNumber, the latest one, or one
+	// this run starts (RunBuild) with Parameters and Commit.
+	JobID        string
+	BuildNumber  int // 0: the latest build, or the one RunBuild starts
+	RunBuild     bool
+	Parameters   []Parameter
+	Commit       string
+	StopOnCancel bool
 	Tasks    []string // empty: discover every stage of the record
 	LogLevel string   // INFO or DEBUG
 
@@ -37,6 +46,8 @@ type Config struct {
 	Dir  string // absolute output folder
 
 	ArtifactName  string // empty: no upload
+	// artifactTemplate is artifact-name before {record-id} is filled.
+	artifactTemplate string
 	RetentionDays int
 
 	Concurrency     int
@@ -129,12 +140,8 @@ func Load(src Source) (*Config, error) {
 	}
 	c := &Config{}
 
-	c.RecordID = get("record-id")
-	switch {
-	case c.RecordID == "":
-		return nil, bad("record-id", "is required: the CodeArts Build record ID, 36 characters such as 2cc26382-b2cb-4234-8eb0-b37d362f4d4c")
-	case !recordIDRe.MatchString(c.RecordID):
-		return nil, bad("record-id", "%q is not a build record ID: expected 36 characters of lower-case letters, digits and hyphens", clip(c.RecordID))
+	if err := c.loadTarget(get); err != nil {
+		return nil, err
 	}
 
 	tasks, err := ParseTasks(get("task-names"))
@@ -166,10 +173,18 @@ func Load(src Source) (*Config, error) {
 	if name, set := src.Input("artifact-name"); set && strings.TrimSpace(name) == "" {
 		c.ArtifactName = "" // explicitly empty: keep the files, do not upload
 	} else {
-		c.ArtifactName = strings.ReplaceAll(get("artifact-name"), "{record-id}", c.RecordID)
+		c.artifactTemplate = get("artifact-name")
+		// In job mode the record ID is known later (SetRecordID): check the
+		// name with a record-shaped stand-in.
+		id := c.RecordID
+		if id == "" {
+			id = "00000000-0000-0000-0000-000000000000"
+		}
+		c.ArtifactName = strings.ReplaceAll(c.artifactTemplate, "{record-id}", id)
 		if err := artifact.ValidateName(c.ArtifactName); err != nil {
 			return nil, bad("artifact-name", "%v", err)
 		}
+		c.ArtifactName = strings.ReplaceAll(c.artifactTemplate, "{record-id}", c.RecordID)
 	}
 	if c.RetentionDays, err = intIn(get, "retention-days", 0, 90); err != nil {
 		return nil, err

@@ -58,7 +58,13 @@ const (
 
 // Inputs lists every input in action.yml order.
 var Inputs = []Input{
-	{Name: "record-id", Required: true, Description: "CodeArts Build record ID (36 characters: lower-case letters, digits and hyphens)."},
+	{Name: "record-id", Description: "CodeArts Build record ID (36 characters: lower-case letters, digits and hyphens). One of `record-id` and `job-id` is required."},
+	{Name: "job-id", Description: "CodeArts Build job ID (the 32 letters and digits at the end of the job's URL): job mode, from a job's build to its logs. One of `record-id` and `job-id` is required."},
+	{Name: "build-number", Description: "With `job-id`: that build (`42` for #42). Empty: the job's latest build, or the one `run-build` starts."},
+	{Name: "run-build", Kind: Bool, Default: "false", Description: "With `job-id`: start a new build of the job, follow it live to its end, then fetch its logs."},
+	{Name: "build-parameters", Kind: List, Description: "With `run-build`: the build's parameters, one `NAME=VALUE` a line."},
+	{Name: "build-commit", Description: "With `run-build`: the commit to build (`scm.build_commit_id`), such as the workflow's `github.sha`."},
+	{Name: "stop-on-cancel", Kind: Bool, Default: "true", Description: "With `run-build`: when the workflow is cancelled, stop the build this step started."},
 	{Name: "task-names", Kind: List, Description: "Stages to fetch (`stage1, stage3`), separated by commas, spaces or newlines. Empty: every stage of the record."},
 	{Name: "log-level", Default: "INFO", Description: "`INFO` or `DEBUG`."},
 	{Name: "region", Env: "HUAWEI_CLOUD_REGION", Description: "Huawei Cloud region (e.g. `cn-north-4`); gives the default endpoint. Defaults to `$HUAWEI_CLOUD_REGION`."},
@@ -75,7 +81,7 @@ var Inputs = []Input{
 	{Name: "context-lines", Kind: Int, Default: "3", Description: "Lines shown before and after each failure line, 0–50."},
 	{Name: "max-excerpt-lines", Kind: Int, Default: "40", Description: "Most excerpt lines per stage in the summary, 1–1000."},
 	{Name: "fail-on-build-failure", Kind: Bool, Default: "false", Description: "Fail the step (exit 1) when a stage failed."},
-	{Name: "wait-timeout", Kind: Duration, Default: "0", Description: "Wait this long (e.g. `30m`) for a running record to finish before downloading (polls every 5 s at first, backing off to 30 s; a failed poll does not end the wait); a record still running at the end exits 3. 0 = do not wait."},
+	{Name: "wait-timeout", Kind: Duration, Default: "0", Description: "Wait this long (e.g. `30m`) for a running record to finish before downloading (polls every 5 s at first, backing off to 30 s; a failed poll does not end the wait); a record still running at the end exits 3. 0 = do not wait. In job mode the build is followed live: 0 = until it ends (at most 6 hours)."},
 	{Name: "timeout", Kind: Duration, Default: "10m", Description: "Deadline for the stage list and the downloads, not counting `wait-timeout`; the artifact upload gets the same budget again."},
 }
 
