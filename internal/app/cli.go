@@ -78,6 +78,8 @@ func usage(w io.Writer) {
 
 Usage:
   codearts-logs --record-id ID [--task-names stage1,stage3] [flags]
+  codearts-logs --job-id JOB [--build-number N | --run-build] [flags]
+                            a job's build: resolve it, follow it live, then fetch its logs
   codearts-logs demo        run the whole flow against a built-in fake CodeArts service
   codearts-logs version
 

@@ -347,6 +347,9 @@ func outputs(run *report.Run, dir string) (out [][2]string, dropped int) {
 	if a := run.Artifact; a != nil {
 		out = append(out, [2]string{"artifact-id", strconv.FormatInt(a.ID, 10)}, [2]string{"artifact-url", a.URL})
 	}
+	if run.Job != nil {
+		out = append(out, [2]string{"build-number", buildNumberOutput(run.Job)})
+	}
 	return out, dropped
 }
 
@@ -399,4 +402,5 @@ var Outputs = []Output{
 	{"failed-tasks", "Comma-separated stages that failed (by status or by failure lines)."},
 	{"artifact-id", "ID of the uploaded artifact (set when uploaded)."},
 	{"artifact-url", "URL of the uploaded artifact (set when uploaded)."},
+	{"build-number", "Job mode: the build's number (`42` for #42), also of the build `run-build` started."},
 }

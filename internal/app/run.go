@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/aksk"
@@ -60,14 +61,31 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	if actions {
 		owner = workspaceOwner(src.BaseDir)
 	}
-	r.Printf("codearts-logs %s: record %s, %s, endpoint %s", env.Version, cfg.RecordID, cfg.AuthMethod(), cfg.Endpoint)
+	target, wait := "record "+cfg.RecordID, cfg.WaitTimeout
+	if cfg.JobMode() {
+		target, wait = "job "+cfg.JobID, followBudget(cfg)
+		if cfg.BuildNumber > 0 {
+			target += " build #" + strconv.Itoa(cfg.BuildNumber)
+		}
+	}
+	r.Printf("codearts-logs %s: %s, %s, endpoint %s", env.Version, target, cfg.AuthMethod(), cfg.Endpoint)
 
 	// 2–4. Stages (and waiting), then downloads, under the run's deadline;
-	// wait-timeout has its own bound on top of it.
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout+cfg.WaitTimeout)
+	// wait-timeout (in job mode, following the build) has its own bound on
+	// top of it.
+	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout+wait)
 	defer cancel()
 
-	stages := resolveStages(runCtx, cfg, client, run, r, env, redact)
+	var stages []report.Stage
+	if cfg.JobMode() {
+		// The build is followed to its end here: the record is not waited
+		// for again below.
+		stages = followJob(ctx, runCtx, cfg, client, r, run, env.PollInterval, redact)
+		cfg.WaitTimeout = 0
+	}
+	if run.Fatal == "" {
+		stages = resolveStages(runCtx, cfg, client, run, r, env, redact)
+	}
 	if run.Fatal == "" {
 		if err := atomicfile.MkdirAll(cfg.Dir, owner); err != nil {
 			run.Fatal = fmt.Sprintf("cannot create the output folder %s: %v", cfg.Path, err)

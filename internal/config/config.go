@@ -31,8 +31,8 @@ type Config struct {
 	Parameters   []Parameter
 	Commit       string
 	StopOnCancel bool
-	Tasks    []string // empty: discover every stage of the record
-	LogLevel string   // INFO or DEBUG
+	Tasks        []string // empty: discover every stage of the record
+	LogLevel     string   // INFO or DEBUG
 
 	Region   string
 	Endpoint string // base URL without a trailing slash
@@ -45,10 +45,10 @@ type Config struct {
 	Path string // as given
 	Dir  string // absolute output folder
 
-	ArtifactName  string // empty: no upload
+	ArtifactName string // empty: no upload
 	// artifactTemplate is artifact-name before {record-id} is filled.
 	artifactTemplate string
-	RetentionDays int
+	RetentionDays    int
 
 	Concurrency     int
 	FailurePatterns []string

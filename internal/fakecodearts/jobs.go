@@ -55,6 +55,9 @@ type BuildSpec struct {
 	// record-info, real-time-log and stop requests of this build, one per
 	// request, before any normal answer.
 	InfoFaults, LogFaults, StopFaults []Fault
+	// StagesFaults are applied to successive full-stages requests of the
+	// build's record (as FailStages does).
+	StagesFaults []Fault
 }
 
 // JobSpec describes a job.
@@ -149,7 +152,7 @@ func (s *Server) addBuildLocked(j *job, sp BuildSpec) *build {
 		// The service does not know build_record_id then: a declared 404.
 		s.records[sp.RecordID] = &record{missing: true}
 	}
-	rec := &record{}
+	rec := &record{stagesFaults: append([]Fault(nil), sp.StagesFaults...)}
 	for i, st := range sp.Stages {
 		if st.Task == "" {
 			st.Task = "stage" + strconv.Itoa(i+1)

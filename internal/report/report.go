@@ -83,6 +83,22 @@ type Run struct {
 	ArtifactSkipped string    // set when no upload was attempted, with the reason
 
 	Elapsed time.Duration
+
+	// Job is set in job mode: the build of a job the record belongs to.
+	Job *Job
+}
+
+// Job is the build that job mode followed.
+type Job struct {
+	ID          string // the job ID
+	BuildNumber int    // #N; 0 when not known (the start failed)
+	Started     bool   // this run started the build (run-build)
+	// Status is the build's last known status (SUCCESS, FAILED, ABORTED
+	// once a stop on cancel was confirmed, RUNNING, ...), "" when unknown.
+	Status string
+	// Cancelled says what happened when the workflow was cancelled while
+	// following the build ("stopped on cancel: ..."); empty otherwise.
+	Cancelled string
 }
 
 // RecordState is what the last full-stages answer said about the record as

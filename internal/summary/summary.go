@@ -148,7 +148,16 @@ func (m *mdRenderer) heading(lv level) string {
 	v := m.run.Verdict()
 	var b strings.Builder
 	b.WriteString("## " + verdictIcon(v) + " CodeArts build")
-	if id := strings.TrimSpace(m.run.RecordID); id != "" {
+	if j := m.run.Job; j != nil {
+		// Job mode: people know a build by its job and number.
+		if j.BuildNumber > 0 {
+			b.WriteString(" #" + strconv.Itoa(j.BuildNumber))
+		}
+		b.WriteString(" of job " + code(j.ID, 64))
+		if id := strings.TrimSpace(m.run.RecordID); id != "" {
+			b.WriteString(" (record " + code(id, 64) + ")")
+		}
+	} else if id := strings.TrimSpace(m.run.RecordID); id != "" {
 		b.WriteString(" " + code(id, 64))
 	}
 	b.WriteString(" " + verdictWords(m.run, v))

@@ -33,7 +33,15 @@ func Text(run *report.Run) string {
 	var b strings.Builder
 	v := run.Verdict()
 	b.WriteString("CodeArts build")
-	if id := shorten(run.RecordID, 64); id != "" {
+	if j := run.Job; j != nil {
+		if j.BuildNumber > 0 {
+			b.WriteString(" #" + strconv.Itoa(j.BuildNumber))
+		}
+		b.WriteString(" of job " + shorten(j.ID, 64))
+		if id := shorten(run.RecordID, 64); id != "" {
+			b.WriteString(" (record " + id + ")")
+		}
+	} else if id := shorten(run.RecordID, 64); id != "" {
 		b.WriteString(" " + id)
 	}
 	b.WriteString(" " + verdictWords(run, v))
