@@ -81,6 +81,7 @@ Usage:
   codearts-logs --job-id JOB [--build-number N | --run-build] [flags]
                             a job's build: resolve it, follow it live, then fetch its logs
   codearts-logs demo        run the whole flow against a built-in fake CodeArts service
+  codearts-logs demo --run  the same in job mode: start a build on the fake and follow it live
   codearts-logs version
 
 Credentials come from the environment only:

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/demo"
@@ -14,8 +15,20 @@ import (
 // runDemo runs the whole flow against the built-in fake service. Flags are
 // the CLI's (e.g. `demo --log-level DEBUG`); the record, endpoint and token
 // are the demo's, and real Huawei credentials in the environment are ignored.
+//
+// With --run (job mode) it starts a build of the sample job instead, and
+// follows it live for a few seconds before the same summary.
 func runDemo(ctx context.Context, env Env, args []string) int {
-	input, code, ok := flagsOrExit(env, args, "codearts-logs demo")
+	live := false
+	var rest []string
+	for _, a := range args {
+		if a == "--run" || a == "-run" {
+			live = true
+			continue
+		}
+		rest = append(rest, a)
+	}
+	input, code, ok := flagsOrExit(env, rest, "codearts-logs demo")
 	if !ok {
 		return code
 	}
@@ -25,9 +38,18 @@ func runDemo(ctx context.Context, env Env, args []string) int {
 		return report.ExitIncomplete
 	}
 	defer svc.Close()
-	fmt.Fprintf(env.Stderr, "Demo: a fake CodeArts Build service is serving record %s at %s\n\n", demo.RecordID, svc.Endpoint)
-
 	forced := map[string]string{"record-id": demo.RecordID, "endpoint": svc.Endpoint}
+	if live {
+		fmt.Fprintf(env.Stderr, "Demo: a fake CodeArts Build service is serving job %s at %s; starting a build of it\n\n", demo.JobID, svc.Endpoint)
+		forced = map[string]string{"record-id": "", "job-id": demo.JobID, "run-build": "true",
+			"build-parameters": "codeBranch=master", "endpoint": svc.Endpoint}
+		if env.PollInterval == 0 {
+			env.PollInterval = 400 * time.Millisecond // a few seconds, not minutes
+		}
+	} else {
+		fmt.Fprintf(env.Stderr, "Demo: a fake CodeArts Build service is serving record %s at %s\n\n", demo.RecordID, svc.Endpoint)
+	}
+
 	demoInput := func(name string) (string, bool) {
 		if v, ok := forced[name]; ok {
 			return v, true

@@ -43,3 +43,37 @@ func TestDemo(t *testing.T) {
 		t.Errorf("progress lacks the retry or the final line:\n%s", stderr.String())
 	}
 }
+
+// TestDemoRun runs `codearts-logs demo --run`: a build of the sample job is
+// started and followed live, then summarised as usual.
+func TestDemoRun(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "logs")
+	var stdout, stderr bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	code := Main(ctx, Env{
+		Args:      []string{"demo", "--run", "--path", dir},
+		LookupEnv: func(string) (string, bool) { return "", false },
+		Stdout:    &stdout, Stderr: &stderr, Version: "test",
+		PollInterval: 10 * time.Millisecond,
+	})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
+	}
+	progress := stderr.String()
+	for _, want := range []string{
+		"Started build #42 of job",
+		"▶ stage2 (Npm Lint & Test) RUNNING",
+		"■ stage3 (Maven Build) FAILED in 1m37s",
+		"OrderService.java:[11,40] package com.example.billing does not exist", // the live log
+		"Build #42 has ended: FAILED",
+	} {
+		if !strings.Contains(progress, want) {
+			t.Errorf("the live part lacks %q:\n%s", want, progress)
+		}
+	}
+	if !strings.Contains(stdout.String(), "CodeArts build #42 of job") || !strings.Contains(stdout.String(), "failed: stage3 (Maven Build)") {
+		t.Errorf("summary:\n%s", stdout.String())
+	}
+}

@@ -130,14 +130,16 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 	run.RecordID = res.ID
 	r.Printf("Build #%d of job %s is record %s (record-info's %s)", n, cfg.JobID, res.ID, res.Field)
 	f.job.Status = finalStatus(res.Record)
-	f.stageEvents(res.Record)
 	last := res.Record
 
 	// 3. Follow it while it runs.
-	if !res.Record.Finished() {
+	if res.Record.Finished() {
+		f.stageEvents(res.Record)
+	} else {
 		f.live = client.NewLiveLog(cfg.JobID, n)
 		f.live.Piece = 1000000 // the service's default piece: fewer calls for a long log
 		r.Printf("Following build #%d live (%s); the build's log follows as it arrives", n, budgetWords(cfg))
+		f.stageEvents(res.Record)
 		f.pumpLog(ctx)
 		wr := codearts.Wait(ctx, func(ctx context.Context) (codearts.Record, error) { return client.Record(ctx, res.ID) }, codearts.WaitOptions{
 			Budget:   time.Until(deadline),

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
@@ -20,6 +22,13 @@ var logs embed.FS
 
 // RecordID is the sample record's ID.
 const RecordID = "2cc26382-b2cb-4234-8eb0-b37d362f4d4c"
+
+// JobID is the sample job, whose builds `codearts-logs demo --run` starts:
+// the same three stages, run over a few seconds with a live log.
+const JobID = "0d3e0a5c1b2f4e6a8c9d0e1f2a3b4c5d"
+
+// BuildNumber is the number the sample job's started build gets.
+const BuildNumber = 42
 
 // Token is the sample service's token. It is not a secret: it only opens
 // the loopback fake.
@@ -61,6 +70,7 @@ func Start() (*Service, error) {
 		})
 	}
 	fake.AddRecord(RecordID, specs...)
+	fake.AddJob(JobID, liveJob(specs))
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -84,4 +94,62 @@ func (s *Service) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	return s.srv.Shutdown(ctx)
+}
+
+// liveJob is the sample job: the build it starts has no record for its
+// first record-info poll, then its stages run one after the other over the
+// full-stages polls (the Maven one failing), while its log grows.
+func liveJob(specs []fakecodearts.StageSpec) fakecodearts.JobSpec {
+	timelines := [][]string{
+		{"RUNNING", "SUCCESS"},
+		{"INIT", "RUNNING", "RUNNING", "SUCCESS"},
+		{"INIT", "INIT", "INIT", "RUNNING", "RUNNING", "FAILED"},
+	}
+	stages := make([]fakecodearts.StageSpec, len(specs))
+	var pieces []string
+	for i, sp := range specs {
+		sp.Statuses = timelines[i]
+		sp.Faults = nil
+		stages[i] = sp
+		pieces = append(pieces, livePieces(sp.Log, 2)...)
+	}
+	return fakecodearts.JobSpec{Starts: []fakecodearts.BuildSpec{{
+		Number:      BuildNumber,
+		NoRecordFor: 1,
+		Stages:      stages,
+		LogPieces:   pieces,
+	}}}
+}
+
+// liveNotable picks the lines of a stage log that the live view shows:
+// the step's start and end, the tools' verdicts and the first errors.
+var liveNotable = regexp.MustCompile(`该步骤开始执行|该步骤执行完成|git version|npm test|Tests:|BUILD (SUCCESS|FAILURE)|COMPILATION ERROR|\[11,40\]|exit code`)
+
+// livePieces is the live log of one stage in n pieces, cut in the middle
+// of lines (at an ASCII byte, as the real service may cut anywhere) so
+// that the follower has to join them.
+func livePieces(log []byte, n int) []string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	for _, line := range strings.SplitAfter(string(log), "\n") {
+		key := line
+		if i := strings.Index(line, "] "); i > 0 {
+			key = line[i:] // the same message twice (Maven repeats its errors) is shown once
+		}
+		if liveNotable.MatchString(line) && !seen[key] {
+			seen[key] = true
+			b.WriteString(line)
+		}
+	}
+	text := b.String()
+	var out []string
+	for k := n; k > 1; k-- {
+		cut := len(text) / k
+		for cut < len(text) && (text[cut] >= 0x80 || text[cut] == '\n') {
+			cut++
+		}
+		out = append(out, text[:cut])
+		text = text[cut:]
+	}
+	return append(out, text)
 }
