@@ -175,7 +175,7 @@ func TestAnnotationMessageKeepsTheWholeLine(t *testing.T) {
 	t.Parallel()
 	long := "/home/build/app/pkg/a.go:12:3: error: " + strings.Repeat("very long message ", 20) + "END"
 	got := stageErrors(t, "Go Build", codeartsLine("", long)+codeartsLine("", "exit code 1"), map[string]string{"pkg/a.go": "package pkg\n"}, nil)[0]
-	if !strings.Contains(got["message"], "END") || !strings.Contains(got["message"], "line 1:") {
+	if !strings.Contains(got["message"], "END") || !strings.Contains(got["message"], "stage3.log line 1: ") {
 		t.Errorf("message = %q, want the whole root-cause line", got["message"])
 	}
 	if n := len([]rune(got["title"])); n > 140 || !strings.HasSuffix(got["title"], "…") {

@@ -153,7 +153,9 @@ func failureAnnotation(s *report.Stage, tree *srcloc.Tree) ghaction.Annotation {
 		return ghaction.Annotation{Title: title + ": status " + s.Status, Message: msg}
 	}
 	root := s.Scan.First
-	msg := fmt.Sprintf("line %d: %s", root.Number, root.Text)
+	// "stage3.log line 2": the log's line, not the source file's the
+	// annotation may point at.
+	msg := fmt.Sprintf("%s line %d: %s", s.File, root.Number, root.Text)
 	if s.Scan.Matches > 1 {
 		msg += fmt.Sprintf(" (and %d more failure lines)", s.Scan.Matches-1)
 	}
