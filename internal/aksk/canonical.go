@@ -1,11 +1,11 @@
 // Package aksk signs HTTP requests with Huawei Cloud's AK/SK algorithm
-// (SDK-HMAC-SHA256, the scheme of the API gateway in front of CodeArts Build)
-// and verifies such signatures the way the gateway does, so that the project's
-// fake server can refuse exactly what the real one would.
+// (SDK-HMAC-SHA256, the scheme of the API gateway in front of CodeArts Build).
 //
 // The algorithm mirrors huaweicloud-sdk-go-v3 core/auth/signer (escaping,
 // query and header canonicalisation) and is pinned by the two test vectors
-// published in codearts-api.md.
+// Huawei publishes (docs/codearts-api.md). Signatures are checked on the
+// fake service's side by internal/fakecodearts/akskcheck, which shares no
+// code with this package, so a signing bug cannot pass for correct.
 package aksk
 
 import (

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/aksk"
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts/akskcheck"
 )
 
 // signingTransport signs every request it sends, so retries (which go
@@ -36,8 +37,8 @@ func Example() {
 	)
 	gateway := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		secretFor := func(key string) (string, bool) { return sk, key == ak }
-		var ve *aksk.VerifyError
-		if err := aksk.Verify(r, secretFor, project, time.Now(), aksk.DefaultMaxSkew); errors.As(err, &ve) {
+		var ve *akskcheck.VerifyError
+		if err := akskcheck.Verify(r, secretFor, project, time.Now(), akskcheck.DefaultMaxSkew); errors.As(err, &ve) {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusUnauthorized)
 			_ = json.NewEncoder(w).Encode(map[string]string{"error_code": ve.Code, "error_msg": ve.Msg})

@@ -5,9 +5,12 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts/akskcheck"
 )
 
 const (
@@ -19,15 +22,6 @@ const (
 
 // testNow is the fixed signing time of most tests.
 var testNow = time.Date(2026, 11, 27, 8, 30, 0, 0, time.UTC)
-
-func mustParseDate(t *testing.T, s string) time.Time {
-	t.Helper()
-	at, err := time.Parse(DateFormat, s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return at
-}
 
 // secrets is a credential store holding testAK.
 func secrets(ak string) (string, bool) {
@@ -75,12 +69,12 @@ func assertRefused(t *testing.T, err error, want string) {
 	if err == nil {
 		t.Fatalf("Verify accepted the request, want refusal containing %q", want)
 	}
-	var ve *VerifyError
+	var ve *akskcheck.VerifyError
 	if !errors.As(err, &ve) {
 		t.Fatalf("error %v (%T) is not a *VerifyError", err, err)
 	}
-	if ve.Code != CodeAuthFailed {
-		t.Errorf("Code = %q, want %q", ve.Code, CodeAuthFailed)
+	if ve.Code != akskcheck.CodeAuthFailed {
+		t.Errorf("Code = %q, want %q", ve.Code, akskcheck.CodeAuthFailed)
 	}
 	if !strings.Contains(ve.Msg, want) {
 		t.Errorf("Msg = %q, want it to contain %q", ve.Msg, want)
@@ -96,3 +90,22 @@ func readCloser(s string) *nopCloser { return &nopCloser{strings.NewReader(s)} }
 type nopCloser struct{ *strings.Reader }
 
 func (nopCloser) Close() error { return nil }
+
+// authFields are the parts of an Authorization header the signer wrote.
+type authFields struct {
+	accessKey     string
+	signedHeaders []string
+	signature     string
+}
+
+var authRe = regexp.MustCompile(`^SDK-HMAC-SHA256 Access=([^,]+), SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$`)
+
+// parseAuthorization reads an Authorization header in exactly the format
+// of Huawei's SDK (the gateway's own, more lenient parser is akskcheck's).
+func parseAuthorization(h string) (authFields, error) {
+	m := authRe.FindStringSubmatch(h)
+	if m == nil {
+		return authFields{}, errors.New("not SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=HEX")
+	}
+	return authFields{accessKey: m[1], signedHeaders: strings.Split(m[2], ";"), signature: m[3]}, nil
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts/akskcheck"
 )
 
 func TestAuthorizeHeaders(t *testing.T) {
@@ -62,7 +64,7 @@ func TestAuthorizeHeaders(t *testing.T) {
 			if want := Signature(testSK, StringToSign(canonical, "20261127T083000Z")); auth.signature != want {
 				t.Errorf("Signature = %s, want %s", auth.signature, want)
 			}
-			if err := Verify(overWire(t, req), secrets, tt.project, testNow, DefaultMaxSkew); err != nil {
+			if err := akskcheck.Verify(overWire(t, req), secrets, tt.project, testNow, akskcheck.DefaultMaxSkew); err != nil {
 				t.Errorf("Verify after the wire = %v", err)
 			}
 		})
@@ -98,13 +100,13 @@ func TestAuthorizeFreshDate(t *testing.T) {
 	if n := len(req.Header.Values(HeaderDate)); n != 1 {
 		t.Errorf("request has %d X-Sdk-Date headers after two attempts, want 1", n)
 	}
-	if err := Verify(first, secrets, testProject, testNow, DefaultMaxSkew); err != nil {
+	if err := akskcheck.Verify(first, secrets, testProject, testNow, akskcheck.DefaultMaxSkew); err != nil {
 		t.Errorf("first attempt at its own time: %v", err)
 	}
-	if err := Verify(second, secrets, testProject, now, DefaultMaxSkew); err != nil {
+	if err := akskcheck.Verify(second, secrets, testProject, now, akskcheck.DefaultMaxSkew); err != nil {
 		t.Errorf("second attempt at its own time: %v", err)
 	}
-	assertRefused(t, Verify(first, secrets, testProject, now, DefaultMaxSkew), "x-sdk-date")
+	assertRefused(t, akskcheck.Verify(first, secrets, testProject, now, akskcheck.DefaultMaxSkew), "x-sdk-date")
 }
 
 func TestAuthorizeLocalClock(t *testing.T) {
@@ -133,7 +135,7 @@ func TestAuthorizeCanonicalisesQuery(t *testing.T) {
 	if v := got.URL.Query().Get("task_name"); v != "stage 1" {
 		t.Errorf("server decodes task_name = %q, want %q", v, "stage 1")
 	}
-	if err := Verify(got, secrets, "", testNow, DefaultMaxSkew); err != nil {
+	if err := akskcheck.Verify(got, secrets, "", testNow, akskcheck.DefaultMaxSkew); err != nil {
 		t.Errorf("Verify = %v", err)
 	}
 }

@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/codearts-tools/codearts-logs/internal/aksk"
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts/akskcheck"
 )
 
 const (
@@ -477,7 +477,7 @@ func TestAKSKFromEnvironmentOnly(t *testing.T) {
 	t.Parallel()
 	const ak, sk, project = "QTWAOYTTINDUT2QVKYUC", "MFyfvK41ba2giqM7Uio6PznpdUKGpownRZlmVmHc", "77b6a44cba5143ab91d13ab9a8ff44fd"
 	verify := func(r *http.Request) error {
-		return aksk.Verify(r, func(k string) (string, bool) { return sk, k == ak }, project, time.Now(), 15*time.Minute)
+		return akskcheck.Verify(r, func(k string) (string, bool) { return sk, k == ak }, project, time.Now(), 15*time.Minute)
 	}
 	h := newHarness(t, fakecodearts.Options{Verify: verify})
 	st := threeStages()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/codearts-tools/codearts-logs/internal/aksk"
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+	"github.com/codearts-tools/codearts-logs/internal/fakecodearts/akskcheck"
 )
 
 // TestAKSKSigningEndToEnd runs the client with the real signer against the
@@ -22,7 +23,7 @@ func TestAKSKSigningEndToEnd(t *testing.T) {
 	task := "build stage+1"
 	newServer := func() (*fakecodearts.Server, *httptest.Server) {
 		fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: testPrefix, Verify: func(r *http.Request) error {
-			return aksk.Verify(r, func(k string) (string, bool) { return sk, k == ak }, project, time.Now(), 0)
+			return akskcheck.Verify(r, func(k string) (string, bool) { return sk, k == ak }, project, time.Now(), 0)
 		}})
 		ts := httptest.NewServer(fake)
 		t.Cleanup(ts.Close)

@@ -68,7 +68,8 @@ type Options struct {
 	Token string
 	// Verify, when set, checks AK/SK-signed requests (those with an
 	// Authorization header and no X-Auth-Token), e.g. a closure over
-	// aksk.Verify. A non-nil error is answered 401 APIGW.0301 with its text.
+	// akskcheck.Verify. A non-nil error is answered 401 APIGW.0301 with its
+	// text.
 	Verify func(r *http.Request) error
 	// Latency delays every request (demo realism). The delay ends early when
 	// the client goes away.

@@ -1,9 +1,16 @@
-package aksk
+// Package akskcheck checks AK/SK-signed requests (SDK-HMAC-SHA256) the way
+// Huawei's API gateway does, for the fake CodeArts service. It lives on the
+// fake's side and shares no code with the signer (internal/aksk): its
+// canonicalisation is written separately from the algorithm's description,
+// so that a signing bug cannot hide behind a helper both sides use. The two
+// test vectors Huawei publishes (docs/codearts-api.md) check both.
+package akskcheck
 
 import (
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +18,16 @@ import (
 	"slices"
 	"strings"
 	"time"
+)
+
+// The scheme's names, spelled here again on purpose (see the package
+// comment).
+const (
+	algorithm     = "SDK-HMAC-SHA256"
+	dateLayout    = "20060102T150405Z"
+	headerDate    = "X-Sdk-Date"
+	headerProject = "X-Project-Id"
+	headerBodySum = "X-Sdk-Content-Sha256"
 )
 
 // Gateway answers used by Verify.
@@ -37,9 +54,9 @@ type VerifyError struct {
 	Msg  string
 }
 
-// Error returns "aksk: CODE: MSG".
+// Error returns "akskcheck: CODE: MSG".
 func (e *VerifyError) Error() string {
-	return "aksk: " + e.Code + ": " + e.Msg
+	return "akskcheck: " + e.Code + ": " + e.Msg
 }
 
 func refuse(detail string) error {
@@ -59,10 +76,9 @@ func refuse(detail string) error {
 //   - secretFor knows the access key, and the signature recomputed with its
 //     secret key matches (compared in constant time).
 //
-// The body hash is X-Sdk-Content-Sha256 when set; otherwise the body is read
-// from req.GetBody when set, else from req.Body (at most MaxVerifyBody
-// bytes), and req.Body is replaced with an unread copy so a handler can still
-// read it. Every error is a *VerifyError.
+// The body hash is X-Sdk-Content-Sha256 when set; otherwise req.Body is read
+// (at most MaxVerifyBody bytes) and replaced with an unread copy so a handler
+// can still read it. Every error is a *VerifyError.
 func Verify(req *http.Request, secretFor func(ak string) (sk string, ok bool), wantProject string, now time.Time, maxSkew time.Duration) error {
 	if req == nil {
 		return refuse("no request")
@@ -90,7 +106,7 @@ func Verify(req *http.Request, secretFor func(ak string) (sk string, ok bool), w
 	if !slices.Contains(auth.signedHeaders, "x-sdk-date") {
 		return refuse("x-sdk-date is not a signed header")
 	}
-	projectValues := req.Header.Values(HeaderProjectID)
+	projectValues := req.Header.Values(headerProject)
 	if len(projectValues) > 0 && !slices.Contains(auth.signedHeaders, "x-project-id") {
 		return refuse("x-project-id is present but not signed")
 	}
@@ -98,17 +114,17 @@ func Verify(req *http.Request, secretFor func(ak string) (sk string, ok bool), w
 		return refuse("more than one X-Project-Id header")
 	}
 	for _, name := range auth.signedHeaders {
-		if len(headerValues(req, name)) == 0 {
+		if len(received(req, name)) == 0 {
 			return refuse("signed header " + name + " is missing from the request")
 		}
 	}
 
-	dates := req.Header.Values(HeaderDate)
+	dates := req.Header.Values(headerDate)
 	if len(dates) != 1 {
 		return refuse("X-Sdk-Date must be set exactly once")
 	}
-	signedAt, err := time.Parse(DateFormat, dates[0])
-	if err != nil || len(dates[0]) != len(DateFormat) {
+	signedAt, err := time.Parse(dateLayout, dates[0])
+	if err != nil || len(dates[0]) != len(dateLayout) {
 		return refuse("X-Sdk-Date is not in YYYYMMDDTHHMMSSZ format")
 	}
 	if skew := now.Sub(signedAt); skew > maxSkew || skew < -maxSkew {
@@ -140,8 +156,7 @@ func Verify(req *http.Request, secretFor func(ak string) (sk string, ok bool), w
 	if err != nil {
 		return refuse("cannot read the request body: " + err.Error())
 	}
-	canonical := CanonicalRequest(req, auth.signedHeaders, bodyHash)
-	want := Signature(sk, StringToSign(canonical, dates[0]))
+	want := signatureOf(sk, dates[0], canonicalRequest(req, auth.signedHeaders, bodyHash))
 	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
 		return refuse("verify aksk signature fail")
 	}
@@ -150,11 +165,12 @@ func Verify(req *http.Request, secretFor func(ak string) (sk string, ok bool), w
 
 // serverBodyHash hashes a received body without losing it.
 func serverBodyHash(req *http.Request) (string, error) {
-	if h := req.Header.Get(HeaderContentSHA256); h != "" {
+	if h := req.Header.Get(headerBodySum); h != "" {
 		return h, nil
 	}
-	if req.GetBody != nil || req.Body == nil || req.Body == http.NoBody {
-		return clientBodyHash(req)
+	if req.Body == nil || req.Body == http.NoBody {
+		sum := sha256.Sum256(nil)
+		return hex.EncodeToString(sum[:]), nil
 	}
 	data, err := io.ReadAll(io.LimitReader(req.Body, MaxVerifyBody+1))
 	_ = req.Body.Close()
@@ -166,7 +182,8 @@ func serverBodyHash(req *http.Request) (string, error) {
 	if len(data) > MaxVerifyBody {
 		return "", errBodyTooLarge
 	}
-	return hashReader(sha256.New(), bytes.NewReader(data))
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:]), nil
 }
 
 var errBodyTooLarge = errors.New("body is larger than the verification limit")
@@ -182,9 +199,9 @@ type authorization struct {
 // Fields are separated by commas with optional spaces; each must appear once.
 func parseAuthorization(v string) (authorization, error) {
 	var a authorization
-	rest, ok := strings.CutPrefix(v, Algorithm+" ")
+	rest, ok := strings.CutPrefix(v, algorithm+" ")
 	if !ok {
-		return a, refuse("Authorization does not use the " + Algorithm + " algorithm")
+		return a, refuse("Authorization does not use the " + algorithm + " algorithm")
 	}
 	var seenAccess, seenSigned, seenSig bool
 	for field := range strings.SplitSeq(rest, ",") {
