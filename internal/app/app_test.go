@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -623,6 +624,75 @@ func TestArtifactFailureExits3AndKeepsFiles(t *testing.T) {
 		t.Error("artifact-id set for a failed upload")
 	}
 	h.assertNoSecret(runtimeToken(), testToken)
+}
+
+// TestArtifactErrorKeepsCause: an upload that gives up says, in the
+// summary and the annotation, what the service answered, cleaned and
+// without the signed URL's sig; it does not wait out the timeout for a
+// retry that would come after it (retry waits of a minute, a timeout of
+// 10 s).
+func TestArtifactErrorKeepsCause(t *testing.T) {
+	t.Parallel()
+	const sig = "Zm9vYmFy%2Bc2lnbmF0dXJl%3D"
+	const sigPlain = "Zm9vYmFy+c2lnbmF0dXJl="
+	tests := []struct {
+		name   string
+		create func(w http.ResponseWriter, blobURL string)
+		want   string
+	}{
+		{name: "twirp", create: func(w http.ResponseWriter, _ string) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			io.WriteString(w, `{"code":"internal","msg":"boom\u001b[31m"}`)
+		}, want: "CreateArtifact: HTTP 500 internal: boom (1 attempt; the next retry would pass the deadline)"},
+		{name: "blob", create: func(w http.ResponseWriter, blobURL string) {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"ok":true,"signed_upload_url":%q}`, blobURL)
+		}, want: "upload block 0: HTTP 500 InternalError: disk on fire *** (1 attempt; the next retry would pass the deadline)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var srv *httptest.Server
+			srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case strings.HasSuffix(r.URL.Path, "/CreateArtifact"):
+					tt.create(w, srv.URL+"/blob/logs.zip?sv=2023-11-03&sig="+sig)
+				case r.Method == http.MethodPut && r.URL.Path == "/blob/logs.zip":
+					w.Header().Set("Content-Type", "application/xml")
+					w.WriteHeader(http.StatusInternalServerError)
+					io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?><Error><Code>InternalError</Code><Message>disk on fire `+sigPlain+`</Message></Error>`)
+				default:
+					http.NotFound(w, r)
+				}
+			}))
+			defer srv.Close()
+			h := newHarness(t, fakecodearts.Options{})
+			h.fake.AddRecord(testRecord, threeStages()...)
+			h.inputs(map[string]string{"timeout": "10s"})
+			h.env["ACTIONS_RESULTS_URL"] = srv.URL + "/"
+			h.env["ACTIONS_RUNTIME_TOKEN"] = runtimeToken()
+			h.retryWait = time.Minute
+			if code := h.run(); code != 3 {
+				t.Fatalf("exit %d, want 3", code)
+			}
+			// The summary escapes Markdown with backslashes.
+			if !strings.Contains(strings.ReplaceAll(h.summary(), `\`, ""), tt.want) {
+				t.Errorf("the summary does not say %q:\n%s", tt.want, h.summary())
+			}
+			var annotated bool
+			for _, c := range h.commands() {
+				annotated = annotated || c.Name == "error" && strings.Contains(c.Data, tt.want)
+			}
+			if !annotated {
+				t.Errorf("no error annotation says %q:\n%s", tt.want, h.stdout.String())
+			}
+			if strings.Contains(h.stdout.String()+h.summary(), "\x1b") {
+				t.Error("the service's escape sequence reached the job log or the summary")
+			}
+			h.assertNoSecret(runtimeToken(), sig, sigPlain)
+		})
+	}
 }
 
 func TestEmptyArtifactNameSkipsUpload(t *testing.T) {

@@ -25,14 +25,16 @@ const (
 // harness runs the program in-process the way the runner starts the action:
 // inputs as INPUT_<NAME> variables, file commands in files, a workspace.
 type harness struct {
-	t        *testing.T
-	fake     *fakecodearts.Server
-	srv      *httptest.Server
-	ws       string
-	env      map[string]string
-	stdout   bytes.Buffer
-	stderr   bytes.Buffer
-	endpoint string
+	t    *testing.T
+	fake *fakecodearts.Server
+	srv  *httptest.Server
+	ws   string
+	// retryWait is the first retry wait of both clients; 0 = 5 ms.
+	retryWait time.Duration
+	env       map[string]string
+	stdout    bytes.Buffer
+	stderr    bytes.Buffer
+	endpoint  string
 	// clock, when set, replaces the real clock of the waits.
 	clock *fakeClock
 }
@@ -113,6 +115,10 @@ func (h *harness) inputs(in map[string]string) {
 
 func (h *harness) run(args ...string) int {
 	h.t.Helper()
+	retryWait := h.retryWait
+	if retryWait == 0 {
+		retryWait = 5 * time.Millisecond
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var now func() time.Time
@@ -132,7 +138,7 @@ func (h *harness) run(args ...string) int {
 		Stderr:       &h.stderr,
 		Version:      "test",
 		PollInterval: 10 * time.Millisecond,
-		RetryWait:    5 * time.Millisecond,
+		RetryWait:    retryWait,
 	})
 }
 

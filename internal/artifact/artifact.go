@@ -115,9 +115,12 @@ type Options struct {
 	Workers       int               // parallel compressors; 0 = runtime.GOMAXPROCS(0)
 	// RetryMax is the number of retries of a request; 0 = 5, negative = none.
 	RetryMax     int
-	RetryWaitMin time.Duration    // 0 = 1 s
-	RetryWaitMax time.Duration    // 0 = 30 s
-	Now          func() time.Time // nil = time.Now
+	RetryWaitMin time.Duration // 0 = 1 s
+	RetryWaitMax time.Duration // 0 = 30 s
+	// Now is the clock of the retention date and of the retry decisions
+	// (a retry whose wait would pass ctx's deadline is not made); nil =
+	// time.Now.
+	Now func() time.Time
 	// AddMask is called with every secret the upload learns (the signed
 	// URL's sig value) before anything could print it.
 	AddMask func(secret string)
@@ -253,7 +256,8 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 		return Result{}, err
 	}
 
-	retry := newRetrier(&o)
+	text := newCleaner(svc.RuntimeToken)
+	retry := newRetrier(&o, text)
 	tw := &twirpClient{base: base, token: svc.RuntimeToken, ua: o.UserAgent, retry: retry}
 
 	create := createRequest{RunID: runID, JobID: jobID, Name: o.Name, Version: 4,
@@ -266,7 +270,10 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 	if err != nil || signed == "" {
 		return Result{}, fmt.Errorf("create artifact %q: CreateArtifact: no signed upload URL in the answer", o.Name)
 	}
-	maskSignedURL(signed, o.AddMask)
+	for _, secret := range signedURLSecrets(signed) {
+		o.AddMask(secret)
+		text.add(secret)
+	}
 
 	uctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -274,13 +281,22 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 	zc := o.zip
 	zc.tempDir = o.TempDir
 	if err := writeZip(ctx, bw, files, zc); err != nil {
-		// A failed block upload stops the zip: then report its cause.
-		// Otherwise stop the uploader without waiting for its retries.
-		if uerr := bw.failed(); uerr != nil {
+		// A failed block upload stops the zip: then report its cause. So
+		// does the end of ctx, which stops the uploader too: wait for it,
+		// as it may know what the service said before. Otherwise (a file
+		// could not be read) stop the uploader without waiting for its
+		// retries.
+		failed := bw.failed()
+		if failed == nil && ctx.Err() == nil {
+			cancel()
+		}
+		uerr := bw.Close(false)
+		switch {
+		case failed != nil:
+			err = failed
+		case ctx.Err() != nil && uerr != nil:
 			err = uerr
 		}
-		cancel()
-		_ = bw.Close(false)
 		return Result{}, fmt.Errorf("upload artifact %q: %w", o.Name, err)
 	}
 	if err := bw.Close(true); err != nil {
@@ -328,26 +344,26 @@ func expiresAt(o Options, maxDays int) string {
 	return o.Now().UTC().AddDate(0, 0, days).Format(time.RFC3339)
 }
 
-// maskSignedURL masks the URL's sig parameter, raw and decoded; a URL
-// without one is masked whole.
-func maskSignedURL(signed string, addMask func(string)) {
-	masked := false
+// signedURLSecrets returns what of the signed URL must be masked: its sig
+// parameter, raw and decoded; a URL without one is secret as a whole.
+func signedURLSecrets(signed string) []string {
+	var secrets []string
 	if i := strings.IndexByte(signed, '?'); i >= 0 {
 		for _, kv := range strings.Split(signed[i+1:], "&") {
 			k, v, _ := strings.Cut(kv, "=")
 			if k != "sig" || v == "" {
 				continue
 			}
-			addMask(v)
+			secrets = append(secrets, v)
 			if d, err := url.QueryUnescape(v); err == nil && d != v {
-				addMask(d)
+				secrets = append(secrets, d)
 			}
-			masked = true
 		}
 	}
-	if !masked {
-		addMask(signed)
+	if len(secrets) == 0 {
+		secrets = append(secrets, signed)
 	}
+	return secrets
 }
 
 // artifactURL is the artifact's page on GitHub, "" when a part is missing.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -18,8 +19,10 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // writeTree creates files (slash-separated names) under a new folder.
@@ -624,6 +627,136 @@ func TestUploadServiceErrors(t *testing.T) {
 	}
 }
 
+// TestUploadErrorKeepsCause: when the upload gives up, its error says what
+// the service answered last, how many attempts were made and why it
+// stopped; it does not wait for a retry that the deadline would cut short.
+// The clock moves 4 minutes with each failed attempt, the deadline is 10
+// minutes away.
+func TestUploadErrorKeepsCause(t *testing.T) {
+	t.Parallel()
+	const diskOnFire = `<?xml version="1.0" encoding="utf-8"?><Error><Code>InternalError</Code><Message>disk on fire
+RequestId:7</Message></Error>`
+	tests := []struct {
+		name     string
+		twirp    []int // CreateArtifact statuses before success
+		body     string
+		blockErr *blockAnswer
+		slow     bool // each failure takes 4 minutes
+		long     bool // retry waits of an hour
+		retryMax int
+		want     string
+		puts     int // block PUTs
+		retries  []string
+	}{
+		{name: "twirp 500 until the deadline", twirp: []int{500, 500, 500, 500, 500}, body: `{"code":"internal","msg":"boom"}`, slow: true,
+			want:    `create artifact "logs": CreateArtifact: HTTP 500 internal: boom (3 attempts; the next retry would pass the deadline)`,
+			retries: []string{"CreateArtifact #1", "CreateArtifact #2"}},
+		{name: "block 3 500 until the deadline", blockErr: &blockAnswer{from: 3, status: 500, body: diskOnFire}, slow: true,
+			want:    `upload artifact "logs": upload block 3: HTTP 500 InternalError: disk on fire (3 attempts; the next retry would pass the deadline)`,
+			puts:    6,
+			retries: []string{"upload block 3 #1", "upload block 3 #2"}},
+		{name: "a wait longer than the deadline", blockErr: &blockAnswer{status: 500, body: diskOnFire}, long: true,
+			want: `upload artifact "logs": upload block 0: HTTP 500 InternalError: disk on fire (1 attempt; the next retry would pass the deadline)`,
+			puts: 1},
+		{name: "retries exhausted", blockErr: &blockAnswer{from: 1, status: 500, body: diskOnFire}, retryMax: 2,
+			want:    `upload artifact "logs": upload block 1: HTTP 500 InternalError: disk on fire (3 attempts)`,
+			puts:    4,
+			retries: []string{"upload block 1 #1", "upload block 1 #2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeTree(t, map[string][]byte{"a.log": logLines(9, 60_000)})
+			f := newFake(t)
+			f.twirpFail["CreateArtifact"] = tt.twirp
+			f.twirpBody["CreateArtifact"] = tt.body
+			f.blockErr = tt.blockErr
+			start := time.Now()
+			var elapsed atomic.Int64
+			if tt.slow {
+				f.onFail = func() { elapsed.Add(int64(4 * time.Minute)) }
+			}
+			var rec recorder
+			o := rec.options("logs", dir)
+			o.BlockSize = 4 << 10
+			o.RetryMax = tt.retryMax
+			o.Now = func() time.Time { return time.Now().Add(time.Duration(elapsed.Load())) }
+			if tt.long {
+				o.RetryWaitMin, o.RetryWaitMax = time.Hour, time.Hour
+			}
+			ctx, cancel := context.WithDeadline(context.Background(), start.Add(10*time.Minute))
+			defer cancel()
+			_, err := Upload(ctx, f.service(), o)
+			f.check()
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("error:\n%v\nwant:\n%s", err, tt.want)
+			}
+			var se *Error
+			if !errors.As(err, &se) || se.Status == 0 {
+				t.Errorf("error %v does not carry the service's *Error", err)
+			}
+			if deadline := strings.Contains(tt.want, "deadline"); errors.Is(err, context.DeadlineExceeded) != deadline {
+				t.Errorf("errors.Is(err, context.DeadlineExceeded) = %v, want %v", !deadline, deadline)
+			}
+			if got := rec.retried(); !slices.Equal(got, tt.retries) {
+				t.Errorf("OnRetry calls %q, want %q", got, tt.retries)
+			}
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			if f.blockPuts != tt.puts || f.listed != 0 || len(f.finalizes) != 0 {
+				t.Errorf("%d block PUTs, %d block lists, %d finalizes; want %d, 0, 0", f.blockPuts, f.listed, len(f.finalizes), tt.puts)
+			}
+		})
+	}
+}
+
+// TestUploadErrorTextIsCleaned: the service's text reaches the error as
+// one line without control or bidirectional characters, cut, and without
+// the upload's secrets in any encoding the service could echo them.
+func TestUploadErrorTextIsCleaned(t *testing.T) {
+	t.Parallel()
+	dir := writeTree(t, map[string][]byte{"a.log": []byte("a\n")})
+	echoes := []string{fakeSig, fakeSigPlain, "aB%2bc%2fd%3D%3d", `aB+c\/d==`, `aB\u002bc/d==`}
+
+	t.Run("twirp", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t)
+		f.twirpFail["CreateArtifact"] = []int{http.StatusForbidden}
+		msg, _ := json.Marshal("denied \x1b]0;owned\x07for \u202e" + f.token + " " + strings.Repeat("x", 1000))
+		f.twirpBody["CreateArtifact"] = `{"code":"permission\u001b[2J_denied","msg":` + string(msg) + `}`
+		var rec recorder
+		_, err := Upload(context.Background(), f.service(), rec.options("logs", dir))
+		f.check()
+		var se *Error
+		if !errors.As(err, &se) {
+			t.Fatalf("error %v is not an *Error", err)
+		}
+		if se.Code != "permission_denied" || !strings.HasPrefix(se.Message, "denied for *** xxx") || !strings.HasSuffix(se.Message, "x…") ||
+			utf8.RuneCountInString(se.Message) != maxMessageLen {
+			t.Errorf("code %q, message %q: not cleaned, scrubbed and cut to %d runes", se.Code, se.Message, maxMessageLen)
+		}
+		if strings.Contains(err.Error(), f.token) || strings.ContainsAny(err.Error(), "\x1b\x07\u202e\n") {
+			t.Errorf("error %q", err)
+		}
+	})
+	t.Run("blob", func(t *testing.T) {
+		t.Parallel()
+		f := newFake(t)
+		f.blockErr = &blockAnswer{status: http.StatusForbidden, body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>signature ` +
+			strings.Join(echoes, " ; ") + ` &#x202e;did not match</Message></Error>`}
+		var rec recorder
+		_, err := Upload(context.Background(), f.service(), rec.options("logs", dir))
+		f.check()
+		var se *Error
+		if !errors.As(err, &se) {
+			t.Fatalf("error %v is not an *Error", err)
+		}
+		if want := "signature *** ; *** ; *** ; *** ; *** did not match"; se.Message != want {
+			t.Errorf("message %q, want %q", se.Message, want)
+		}
+	})
+}
+
 func TestUploadBlobErrorHidesURL(t *testing.T) {
 	t.Parallel()
 	dir := writeTree(t, map[string][]byte{"a.log": logLines(6, 50_000)})
@@ -921,22 +1054,27 @@ func TestUploadCanceled(t *testing.T) {
 	dir := writeTree(t, map[string][]byte{"a.log": logLines(7, 300_000)})
 	f := newFake(t)
 	f.twirpFail["CreateArtifact"] = []int{503, 503, 503}
-	f.twirpSeen = make(chan string, 1)
 	ctx, cancel := context.WithCancel(context.Background())
 	var rec recorder
 	o := rec.options("logs", dir)
 	o.RetryWaitMin, o.RetryWaitMax = time.Hour, time.Hour
+	retrying := make(chan struct{}, 1)
+	o.OnRetry = func(string, int, error, time.Duration) { retrying <- struct{}{} }
 	done := make(chan error, 1)
 	go func() {
 		_, err := Upload(ctx, f.service(), o)
 		done <- err
 	}()
-	<-f.twirpSeen // the first attempt failed: Upload now waits an hour
+	<-retrying // the first attempt failed: Upload now waits an hour
 	cancel()
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("error %v, want context.Canceled", err)
+		}
+		// What the service said is kept.
+		if want := "CreateArtifact: HTTP 503 unavailable: try again (1 attempt; then context canceled)"; err == nil || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("error %v, want it to end with %q", err, want)
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Upload ignored the cancellation during a retry wait")
@@ -1021,11 +1159,11 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"3600"}}}
-	if got := backoff(time.Millisecond, 2*time.Second, 0, resp); got != 2*time.Second {
+	if got := backoff(time.Millisecond, 2*time.Second, 0, resp, now); got != 2*time.Second {
 		t.Errorf("Retry-After not capped: %v", got)
 	}
 	for n := range 40 {
-		if got := backoff(time.Second, 30*time.Second, n, nil); got < 500*time.Millisecond || got > 30*time.Second {
+		if got := backoff(time.Second, 30*time.Second, n, nil, now); got < 500*time.Millisecond || got > 30*time.Second {
 			t.Errorf("backoff(%d) = %v", n, got)
 		}
 	}

@@ -207,11 +207,11 @@ func (b *blockWriter) put(op, u, contentType string, data []byte, extra http.Hea
 	for k, v := range extra {
 		req.Header[k] = v
 	}
-	resp, err := b.retry.client(op, func(resp *http.Response, body []byte) error {
-		return blobError(op, resp, body)
-	}).Do(req)
+	resp, err := b.retry.do(op, req, func(resp *http.Response, body []byte) error {
+		return blobError(b.retry.text, op, resp, body)
+	})
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, stripURL(err))
+		return err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode/100 == 2 {
@@ -219,22 +219,22 @@ func (b *blockWriter) put(op, u, contentType string, data []byte, extra http.Hea
 		return nil
 	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	return blobError(op, resp, body)
+	return blobError(b.retry.text, op, resp, body)
 }
 
 // blobError reads an Azure error answer:
 // <Error><Code>…</Code><Message>…</Message></Error>.
-func blobError(op string, resp *http.Response, body []byte) *Error {
-	e := &Error{Op: op, Status: resp.StatusCode, Code: resp.Header.Get("X-Ms-Error-Code")}
+func blobError(text *cleaner, op string, resp *http.Response, body []byte) *Error {
+	e := &Error{Op: op, Status: resp.StatusCode, Code: text.line(resp.Header.Get("X-Ms-Error-Code"), maxCodeLen)}
 	var x struct {
 		Code    string `xml:"Code"`
 		Message string `xml:"Message"`
 	}
 	if xml.Unmarshal(body, &x) == nil {
 		if e.Code == "" {
-			e.Code = x.Code
+			e.Code = text.line(x.Code, maxCodeLen)
 		}
-		e.Message = firstLine(x.Message)
+		e.Message = text.line(x.Message, maxMessageLen)
 	}
 	e.Usage = isUsageMessage(e.Message) || e.Code == "QuotaExceeded"
 	return e

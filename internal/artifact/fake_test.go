@@ -58,8 +58,16 @@ type fake struct {
 	blockStatus   int // when non-zero, every block PUT answers this
 	createAnswer  string
 	finalizeAnswr string
-	twirpSeen     chan string    // when set, gets each Twirp method called
 	truncate      map[string]int // answers to cut short, per Twirp method
+	blockErr      *blockAnswer   // when set, how block PUTs fail
+	onFail        func()         // when set, called for each failure answered
+}
+
+// blockAnswer is the failure of every block PUT from block index from on.
+type blockAnswer struct {
+	from   int
+	status int
+	body   string
 }
 
 // noCalls fails t if any Twirp call reached the fake: bad input must be
@@ -126,12 +134,6 @@ var allowedFields = map[string][]string{
 
 func (f *fake) serveTwirp(w http.ResponseWriter, r *http.Request, method string) {
 	f.calls[method]++
-	if f.twirpSeen != nil {
-		select {
-		case f.twirpSeen <- method:
-		default:
-		}
-	}
 	if r.Method != http.MethodPost {
 		f.problem("%s: method %s", method, r.Method)
 	}
@@ -161,6 +163,9 @@ func (f *fake) serveTwirp(w http.ResponseWriter, r *http.Request, method string)
 	}
 	if fails := f.twirpFail[method]; len(fails) > 0 {
 		f.twirpFail[method] = fails[1:]
+		if f.onFail != nil {
+			f.onFail()
+		}
 		if f.retryAfter != "" {
 			w.Header().Set("Retry-After", f.retryAfter)
 		}
@@ -237,6 +242,15 @@ func (f *fake) serveBlob(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(f.blockStatus)
 			io.WriteString(w, `<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthenticationFailed</Code><Message>Server failed to authenticate the request.
 RequestId:1</Message></Error>`)
+			return
+		}
+		if e := f.blockErr; e != nil && len(f.blockIDs) >= e.from {
+			if f.onFail != nil {
+				f.onFail()
+			}
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(e.status)
+			io.WriteString(w, e.body)
 			return
 		}
 		if f.blockFail > 0 {

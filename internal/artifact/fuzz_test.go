@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // FuzzBackendIDs feeds arbitrary runtime tokens: the parser must not panic,
@@ -45,5 +47,27 @@ func FuzzAnswerFields(f *testing.F) {
 		}
 		_, _ = stringField(fields, "signed_upload_url")
 		_, _ = int64Field(fields, "artifact_id")
+	})
+}
+
+// FuzzCleanerLine feeds arbitrary service text to the cleaner: what comes
+// out is one line of valid UTF-8 without control or bidirectional
+// characters, cut, and never holds the secret.
+func FuzzCleanerLine(f *testing.F) {
+	f.Add("disk on fire")
+	f.Add("a\x1b]0;title\x07b\x1b[2Jc\u202ed\nsecond line")
+	f.Add("sig " + fakeSig + " " + fakeSigPlain + " aB%2bc%2fd%3D%3d")
+	f.Add("aB+c/d\x1b=aB+c/d==\xff")
+	c := newCleaner(fakeSig)
+	f.Fuzz(func(t *testing.T, s string) {
+		out := c.line(s, 50)
+		if !utf8.ValidString(out) || utf8.RuneCountInString(out) > 50 || strings.Contains(out, fakeSigPlain) || strings.Contains(out, fakeSig) {
+			t.Fatalf("line(%q) = %q", s, out)
+		}
+		for _, r := range out {
+			if unicode.IsControl(r) || r >= '\u202a' && r <= '\u202e' || r >= '\u2066' && r <= '\u2069' {
+				t.Fatalf("line(%q) = %q keeps %U", s, out, r)
+			}
+		}
 	})
 }

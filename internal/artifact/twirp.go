@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -73,141 +69,6 @@ func isUsageMessage(msg string) bool {
 	return strings.Contains(m, "insufficient usage") || strings.Contains(m, "quota")
 }
 
-// firstLine keeps a service message short: its first line, at most 500 bytes.
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 500 {
-		s = s[:500] + "…"
-	}
-	return s
-}
-
-// stripURL removes the request URL that net/http puts in its errors: the
-// signed upload URL must not reach a log.
-func stripURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return fmt.Errorf("%s request: %w", strings.ToLower(ue.Op), ue.Err)
-	}
-	return err
-}
-
-// retrier makes the retrying client of each request, so that OnRetry can
-// say which request is retried and why.
-type retrier struct {
-	http             *http.Client
-	waitMin, waitMax time.Duration
-	retryMax         int
-	onRetry          func(op string, attempt int, err error, wait time.Duration)
-}
-
-// newRetrier shares one HTTP client without a logger (the default one
-// prints URLs) that follows no redirect, so no credential leaves the host
-// it was meant for.
-func newRetrier(o *Options) *retrier {
-	return &retrier{
-		http: &http.Client{
-			Transport: o.Transport,
-			CheckRedirect: func(*http.Request, []*http.Request) error {
-				return http.ErrUseLastResponse
-			},
-		},
-		waitMin:  o.RetryWaitMin,
-		waitMax:  o.RetryWaitMax,
-		retryMax: max(o.RetryMax, 0),
-		onRetry:  o.OnRetry,
-	}
-}
-
-// client returns a retrying client for one request named op. answerErr
-// turns a retried answer (its status and body) into the error OnRetry
-// gets; a transport error is passed without its URL.
-func (r *retrier) client(op string, answerErr func(resp *http.Response, body []byte) error) *retryablehttp.Client {
-	var last error // why the latest attempt is retried
-	return &retryablehttp.Client{
-		HTTPClient:   r.http,
-		Logger:       nil,
-		RetryWaitMin: r.waitMin,
-		RetryWaitMax: r.waitMax,
-		RetryMax:     r.retryMax,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			retry, body, cerr := checkRetry(ctx, resp, err)
-			if retry {
-				if err != nil || resp == nil {
-					last = fmt.Errorf("%s: %w", op, stripURL(err))
-				} else {
-					last = answerErr(resp, body)
-				}
-			}
-			return retry, cerr
-		},
-		Backoff: func(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
-			wait := backoff(minWait, maxWait, n, resp)
-			if r.onRetry != nil {
-				r.onRetry(op, n+1, last, wait)
-			}
-			return wait
-		},
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-	}
-}
-
-// checkRetry retries transport errors, truncated answers, 429 and 5xx
-// except 501, unless the answer says the storage quota is exhausted. It
-// returns the body of a retried answer, which it peeked at.
-func checkRetry(ctx context.Context, resp *http.Response, err error) (retry bool, body []byte, _ error) {
-	retry, cerr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-	if !retry || cerr != nil || err != nil || resp == nil {
-		return retry, nil, cerr
-	}
-	// Peek at the body of a retryable status for a usage message, and
-	// put it back for whoever reads the answer.
-	body, _ = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	resp.Body.Close()
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	return !isUsageMessage(string(body)), body, nil
-}
-
-// backoff waits min·2^n with jitter, capped at max; a Retry-After on 429 or
-// 503 is honoured but capped at max too.
-func backoff(minWait, maxWait time.Duration, n int, resp *http.Response) time.Duration {
-	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := retryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-			return min(d, maxWait)
-		}
-	}
-	d := minWait << min(n, 30)
-	if d <= 0 || d > maxWait {
-		d = maxWait
-	}
-	// Between d/2 and d, so that parallel clients spread out.
-	if half := int64(d / 2); half > 0 {
-		d = time.Duration(half + rand.Int64N(half+1))
-	}
-	return d
-}
-
-// retryAfter parses a Retry-After value: seconds or an HTTP date.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			return 0, false
-		}
-		return time.Duration(s) * time.Second, true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0), true
-	}
-	return 0, false
-}
-
 // twirpClient calls the artifact service's Twirp methods with JSON bodies.
 type twirpClient struct {
 	base  string // origin of ACTIONS_RESULTS_URL
@@ -238,14 +99,11 @@ func (c *twirpClient) call(ctx context.Context, method string, req any) (map[str
 		resp.Body = io.NopCloser(bytes.NewReader(b))
 		return rerr
 	})
-	resp, err := c.retry.client(method, func(resp *http.Response, body []byte) error {
-		return twirpError(method, resp.StatusCode, body)
-	}).Do(r)
+	resp, err := c.retry.do(method, r, func(resp *http.Response, body []byte) error {
+		return twirpError(c.retry.text, method, resp.StatusCode, body)
+	})
 	if err != nil {
-		if resp != nil {
-			resp.Body.Close()
-		}
-		return nil, fmt.Errorf("%s: %w", method, stripURL(err))
+		return nil, err
 	}
 	defer resp.Body.Close()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -253,7 +111,7 @@ func (c *twirpClient) call(ctx context.Context, method string, req any) (map[str
 		return nil, fmt.Errorf("%s: read answer: %w", method, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, twirpError(method, resp.StatusCode, answer)
+		return nil, twirpError(c.retry.text, method, resp.StatusCode, answer)
 	}
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(answer, &fields); err != nil {
@@ -267,16 +125,16 @@ func (c *twirpClient) call(ctx context.Context, method string, req any) (map[str
 }
 
 // twirpError reads a Twirp error answer: {"code": "...", "msg": "..."}.
-func twirpError(method string, status int, body []byte) *Error {
+func twirpError(text *cleaner, method string, status int, body []byte) *Error {
 	e := &Error{Op: method, Status: status}
 	var te struct {
 		Code string `json:"code"`
 		Msg  string `json:"msg"`
 	}
 	if json.Unmarshal(body, &te) == nil {
-		e.Code, e.Message = te.Code, firstLine(te.Msg)
+		e.Code, e.Message = text.line(te.Code, maxCodeLen), text.line(te.Msg, maxMessageLen)
 	} else if !bytes.HasPrefix(bytes.TrimSpace(body), []byte("<")) {
-		e.Message = firstLine(string(body))
+		e.Message = text.line(string(body), maxMessageLen)
 	}
 	e.Usage = isUsageMessage(e.Message) || e.Code == "resource_exhausted"
 	return e
