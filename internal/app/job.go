@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -327,30 +326,13 @@ func (f *follower) pumpLog(ctx context.Context) bool {
 	return more
 }
 
+// printLines prints lines of the build's log as quoted data (Quote also
+// cleans each line of control characters and escape sequences).
 func (f *follower) printLines(lines []string) {
 	if len(lines) == 0 {
 		return
 	}
-	for i, l := range lines {
-		lines[i] = cleanLive(l)
-	}
 	f.r.Quote(f.redact(strings.Join(lines, "\n")))
-}
-
-// escapeSeq matches ANSI escape sequences: CSI (colours, cursor moves) and
-// OSC (titles, links) with their parameters.
-var escapeSeq = regexp.MustCompile(`\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?|\x1b.?`)
-
-// cleanLive makes a line of the build's log plain text for the job log:
-// valid UTF-8, no escape sequences, no control characters but tabs.
-func cleanLive(s string) string {
-	s = escapeSeq.ReplaceAllString(strings.ToValidUTF8(s, "\uFFFD"), "")
-	return strings.Map(func(r rune) rune {
-		if r != '\t' && (r < ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
-			return -1
-		}
-		return r
-	}, s)
 }
 
 // maxDrain bounds the calls that fetch the rest of the live log once the

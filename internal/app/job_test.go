@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -433,5 +434,27 @@ func TestJobModeBadInputMakesNoRequest(t *testing.T) {
 				t.Errorf("want one error naming %s, got %q", tt.input, msgs)
 			}
 		})
+	}
+}
+
+func TestCLIJobModeProgressOnStderr(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	strict(t, h)
+	h.fake.AddJob(testJob, liveJob("SUCCESS"))
+	h.env = map[string]string{"CODEARTS_TOKEN": testToken}
+	out := filepath.Join(t.TempDir(), "logs")
+	code := h.run("--job-id", testJob, "--run-build", "--build-parameters", "codeBranch=main", "--endpoint", h.endpoint, "--path", out)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stderr.String())
+	}
+	if !strings.Contains(h.stderr.String(), "■ stage2 (Maven Build) SUCCESS") || !strings.Contains(h.stderr.String(), liveLines[0]) {
+		t.Errorf("the live follow is not on stderr:\n%s", h.stderr.String())
+	}
+	if strings.Contains(h.stdout.String()+h.stderr.String(), "::") && !strings.Contains(h.stderr.String(), "::set-output name=x::y") {
+		t.Errorf("workflow commands printed outside Actions")
+	}
+	if !strings.Contains(h.stdout.String(), "CodeArts build #43 of job "+testJob) {
+		t.Errorf("terminal summary:\n%s", h.stdout.String())
 	}
 }
