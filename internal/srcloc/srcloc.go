@@ -379,25 +379,30 @@ func Resolve(fsys fs.FS, p string) (string, bool) {
 func isLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
 
 // A Tree maps positions found in a build log onto a repository's working
-// tree: build machine paths by their longest existing suffix (Resolve),
-// JVM stack frames through the tree's source roots (src/main/java, ...),
-// found once by a bounded walk when a frame first needs them. A Tree is
-// not safe for concurrent use.
+// tree. A path is looked up by its longest existing suffix (Resolve). A
+// bare file name that is not at the root ("a_test.go:12" from go test,
+// "at FooTest.java:42" from Gradle) and a JVM stack frame
+// ("at com.x.FooTest.t(FooTest.java:42)") are looked up by name in an index
+// of the tree, built once by a bounded walk when first needed: the file is
+// used only when one file of the tree has that name (and that package).
+// A Tree is not safe for concurrent use.
 type Tree struct {
 	fsys    fs.FS
-	roots   []string
-	scanned bool
+	byName  map[string][]string // file name → paths; nil value: too many to choose
+	indexed bool
 }
 
 // NewTree returns a Tree over fsys, which must refuse paths and symbolic
 // links that lead outside it (os.Root's FS does).
 func NewTree(fsys fs.FS) *Tree { return &Tree{fsys: fsys} }
 
-// Bounds of the walk that finds the JVM source roots.
+// Bounds of the walk that indexes the tree by file name: the shallowest
+// entries first, so a large repository's own sources are in and deep
+// fixtures are not.
 const (
-	maxRootDepth   = 6    // module/sub/src/test/java is 5 deep
-	maxRootEntries = 4000 // directory entries read
-	maxRoots       = 16
+	maxIndexEntries = 20000 // directory entries read
+	maxIndexDepth   = 16
+	maxSameName     = 8 // more files of one name cannot be told apart
 )
 
 // Resolve returns the file of the tree that loc names, relative to the
@@ -406,34 +411,37 @@ func (t *Tree) Resolve(loc Location) (string, bool) {
 	if t == nil || t.fsys == nil {
 		return "", false
 	}
-	if rel, ok := Resolve(t.fsys, loc.Path); ok || loc.Package == "" {
-		return rel, ok
+	if rel, ok := Resolve(t.fsys, loc.Path); ok {
+		return rel, true
 	}
-	if !t.scanned {
-		t.scanned = true
-		t.roots = jvmRoots(t.fsys)
+	name := strings.TrimPrefix(strings.TrimPrefix(loc.Path, "./"), ".\\")
+	if strings.ContainsAny(name, `/\`) || !fs.ValidPath(name) {
+		return "", false // a path with folders names its place: Resolve had it
 	}
-	for _, r := range t.roots {
-		rel := r + "/" + loc.Package + "/" + loc.Path
-		if !fs.ValidPath(rel) {
+	if !t.indexed {
+		t.indexed = true
+		t.byName = indexNames(t.fsys)
+	}
+	match := ""
+	for _, p := range t.byName[name] {
+		if loc.Package != "" && !strings.HasSuffix("/"+p, "/"+loc.Package+"/"+name) {
 			continue
 		}
-		if fi, err := fs.Stat(t.fsys, rel); err == nil && fi.Mode().IsRegular() {
-			return rel, true
+		if match != "" {
+			return "", false // two files: no guessing
 		}
+		match = p
 	}
-	return "", false
+	return match, match != ""
 }
 
-// jvmRoots lists the folders of fsys that hold JVM sources by package, as
-// Maven, Gradle and sbt lay them out: {main,test,...}/{java,kotlin,scala,groovy}
-// under a src folder. The walk is breadth-first and bounded, and skips
-// hidden folders and build outputs.
-func jvmRoots(fsys fs.FS) []string {
-	var roots []string
+// indexNames lists the regular files of fsys by name, breadth-first within
+// the bounds above, skipping hidden folders, dependencies and build outputs.
+func indexNames(fsys fs.FS) map[string][]string {
+	index := map[string][]string{}
 	queue := []string{"."}
 	entries := 0
-	for depth := 0; depth < maxRootDepth && len(queue) > 0 && len(roots) < maxRoots; depth++ {
+	for depth := 0; depth < maxIndexDepth && len(queue) > 0; depth++ {
 		var next []string
 		for _, dir := range queue {
 			list, err := fs.ReadDir(fsys, dir)
@@ -441,33 +449,35 @@ func jvmRoots(fsys fs.FS) []string {
 				continue
 			}
 			for _, e := range list {
-				if entries++; entries > maxRootEntries {
-					return roots
+				if entries++; entries > maxIndexEntries {
+					return index
 				}
 				name := e.Name()
-				if !e.IsDir() || strings.HasPrefix(name, ".") || skipDir[name] {
-					continue
-				}
 				p := name
 				if dir != "." {
 					p = dir + "/" + name
 				}
-				if jvmLang[name] && strings.Count(p, "/") >= 2 && strings.Split(p, "/")[strings.Count(p, "/")-2] == "src" {
-					roots = append(roots, p)
-					if len(roots) == maxRoots {
-						return roots
+				switch {
+				case e.IsDir():
+					if !strings.HasPrefix(name, ".") && !skipDir[name] {
+						next = append(next, p)
 					}
-					continue
+				case e.Type().IsRegular():
+					paths, seen := index[name]
+					switch {
+					case seen && paths == nil: // already too many
+					case len(paths) == maxSameName:
+						index[name] = nil
+					default:
+						index[name] = append(paths, p)
+					}
 				}
-				next = append(next, p)
 			}
 		}
 		queue = next
 	}
-	return roots
+	return index
 }
 
-var jvmLang = map[string]bool{"java": true, "kotlin": true, "scala": true, "groovy": true}
-
-// skipDir are folders that hold no sources worth pointing at.
-var skipDir = map[string]bool{"node_modules": true, "target": true, "build": true, "vendor": true, "out": true, "bin": true}
+// skipDir are folders that hold no sources of the project's own.
+var skipDir = map[string]bool{"node_modules": true, "target": true, "build": true, "vendor": true, "out": true, "bin": true, "dist": true, "__pycache__": true}

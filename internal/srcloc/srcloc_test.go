@@ -204,7 +204,7 @@ func TestFindJVMFrames(t *testing.T) {
 	}
 }
 
-func TestTreeResolvesJVMFrames(t *testing.T) {
+func TestTreeResolvesNamesAndFrames(t *testing.T) {
 	t.Parallel()
 	n := 0
 	repo := countingFS{fstest.MapFS{
@@ -212,7 +212,13 @@ func TestTreeResolvesJVMFrames(t *testing.T) {
 		"order-service/src/test/java/com/example/OrderServiceTest.java": {},
 		"app/src/main/kotlin/com/example/App.kt":                        {},
 		"node_modules/x/src/main/java/com/example/Decoy.java":           {},
-		"Main.java": {},
+		"Main.java":                       {},
+		"pkg/store/store_test.go":         {},
+		"cmd/a/main.go":                   {},
+		"cmd/b/main.go":                   {},
+		"legacy/com/example/Invoice.java": {},
+		"other/com/example/Invoice.java":  {},
+		"billing/org/x/Invoice.java":      {},
 	}, &n}
 	tree := NewTree(repo)
 	tests := []struct{ line, want string }{
@@ -221,7 +227,13 @@ func TestTreeResolvesJVMFrames(t *testing.T) {
 		{"\tat app//com.example.AppKt.main(App.kt:3)", "app/src/main/kotlin/com/example/App.kt"},
 		{"\tat Main.main(Main.java:3)", "Main.java"},
 		{"\tat org.junit.Assert.fail(Assert.java:89)", ""},
-		{"\tat com.example.Decoy.x(Decoy.java:1)", ""}, // under node_modules: not the project's
+		{"\tat com.example.Decoy.x(Decoy.java:1)", ""},                             // under node_modules: not the project's
+		{"\tat org.x.Invoice.total(Invoice.java:5)", "billing/org/x/Invoice.java"}, // the package tells them apart
+		{"\tat com.example.Invoice.total(Invoice.java:5)", ""},                     // two of them: no guess
+		{"    org.opentest4j.AssertionFailedError at OrderServiceTest.java:42", "order-service/src/test/java/com/example/OrderServiceTest.java"}, // Gradle
+		{"    store_test.go:12: got 1, want 2", "pkg/store/store_test.go"},                                                                       // go test
+		{"main.go:3:1: syntax error", ""},        // two main.go
+		{"/w/elsewhere/store_test.go:12: x", ""}, // a path with folders is not looked up by name
 	}
 	for _, tc := range tests {
 		locs := Find(tc.line)
@@ -234,6 +246,19 @@ func TestTreeResolvesJVMFrames(t *testing.T) {
 		}
 	}
 	if n > 60 {
-		t.Errorf("%d lookups for %d frames", n, len(tests))
+		t.Errorf("%d lookups for %d lines", n, len(tests))
+	}
+}
+
+func TestTreeIndexIsBounded(t *testing.T) {
+	t.Parallel()
+	repo := fstest.MapFS{}
+	for i := range maxIndexEntries + 100 {
+		repo[fmt.Sprintf("d%05d/x.go", i)] = &fstest.MapFile{}
+	}
+	repo["zzz/deep/Only.java"] = &fstest.MapFile{}
+	locs := Find("\tat Only.java:3")
+	if _, ok := NewTree(repo).Resolve(locs[0]); ok {
+		t.Errorf("found a file past the bound of the index")
 	}
 }
