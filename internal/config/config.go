@@ -362,7 +362,7 @@ func (c *Config) loadPath(p string, src Source) error {
 	if c.Dir == filepath.Dir(c.Dir) {
 		return bad("path", "must not be the file system root")
 	}
-	return nil
+	return c.checkFolder(base, src.InWorkspace)
 }
 
 func intIn(get func(string) string, name string, lo, hi int) (int, error) {

@@ -230,10 +230,11 @@ func TestLoopbackHTTPAllowed(t *testing.T) {
 
 func TestCLIPathMayBeAbsolute(t *testing.T) {
 	t.Parallel()
-	s := src(base("path", "/tmp/x"), nil)
+	dir := filepath.Join(t.TempDir(), "x")
+	s := src(base("path", dir), nil)
 	s.InWorkspace = false
 	c, err := Load(s)
-	if err != nil || c.Dir != "/tmp/x" {
+	if err != nil || c.Dir != dir {
 		t.Fatalf("%v %q", err, c.Dir)
 	}
 }
