@@ -163,6 +163,10 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 		case ctx.Err() == nil && time.Until(deadline) <= 0:
 			f.drainLog(ctx)
 			run.Incomplete = fmt.Sprintf("build #%d of job %s was still running when the follow ended (%s); the logs are what existed then", n, cfg.JobID, budgetWords(cfg))
+		case wr.Err != nil && ctx.Err() == nil:
+			// A failure that asking again cannot cure (the client's own
+			// retries are behind it): the build's end was not seen.
+			run.Incomplete = fmt.Sprintf("following build #%d of job %s stopped before it ended: %s; the logs are what existed then", n, cfg.JobID, wr.Err)
 		}
 	}
 	return stagesOf(last, redact)

@@ -458,3 +458,21 @@ func TestCLIJobModeProgressOnStderr(t *testing.T) {
 		t.Errorf("terminal summary:\n%s", h.stdout.String())
 	}
 }
+
+func TestFollowEndedByAPermanentFailureIsNotASuccess(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	strict(t, h)
+	spec := liveJob("SUCCESS")
+	spec.Starts[0].Stages[1].Statuses = []string{"RUNNING"}
+	// Found, then refused for good while following.
+	spec.Starts[0].StagesFaults = []fakecodearts.Fault{{}, {Status: 403, Code: "APIGW.0310", Msg: "project unavailable"}}
+	h.fake.AddJob(testJob, spec)
+	h.inputs(jobInputs(map[string]string{"run-build": "true"}))
+	if code := h.run(); code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", code, h.stdout.String())
+	}
+	if !strings.Contains(h.summary(), "APIGW.0310") {
+		t.Errorf("the summary does not say why the follow stopped:\n%s", h.summary())
+	}
+}
