@@ -13,7 +13,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
@@ -177,7 +176,7 @@ func failureAnnotation(s *report.Stage, tree *srcloc.Tree) ghaction.Annotation {
 		}
 		what = fmt.Sprintf("%s:%d: %s", baseName(pos.Path), pos.Line, what)
 	}
-	a.Title = title + ": " + cut(what, maxTitleMessage)
+	a.Title = title + ": " + cleantext.Cut(what, maxTitleMessage)
 	return a
 }
 
@@ -240,15 +239,6 @@ func baseName(p string) string {
 		return p[i+1:]
 	}
 	return p
-}
-
-// cut shortens s to at most n runes, marking the cut.
-func cut(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:n-1])) + "…"
 }
 
 // printExcerpts prints each failed stage's excerpt in a collapsed group,
