@@ -281,6 +281,12 @@ func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
 	c, f := d.m.classifyLine(raw, full, &d.scratch, d.loc.cur != nil || d.loc.after > 0)
 	if c.tier > tierNone && !c.quiet {
 		d.res.Matches++
+		if c.user {
+			d.res.UserMatches++
+			if d.res.UserMatches == 1 {
+				d.res.FirstUser = Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen), Match: true, User: true}
+			}
+		}
 	}
 	if f.marker {
 		d.loc.lastCmd = Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen)}

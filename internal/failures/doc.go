@@ -9,6 +9,11 @@
 // lines and builds the Result. Memory is bounded by the excerpt options,
 // never by the size of the log or of one line.
 //
+// The Result tells the user's matches from the built-in ones
+// (Result.UserMatches, Result.FirstUser, Line.User): the built-in patterns
+// guess, and a caller that knows the stage's status lets a SUCCESS overrule
+// them; a user pattern is the user's decision and always counts.
+//
 // The package does no I/O of its own and never changes the saved log: it
 // only reads the bytes it is given.
 package failures

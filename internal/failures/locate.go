@@ -46,6 +46,7 @@ type locator struct {
 	after     int   // context lines still to add after a one-line report
 	lastCmd   Line  // the last "$ cmd" or step start seen
 	marked    int64 // lines that the structure of a report marks as failure lines (a test's name in a section)
+	userLine  int64 // the line extend is adding, when a user pattern matched it
 }
 
 // wantBefore returns how many lines before line num to keep with a report
@@ -90,7 +91,7 @@ func (l *locator) open(num int64, text string, body []byte, c class, f facts, be
 			lines = append(lines, b)
 		}
 	}
-	lines = append(lines, Line{Number: num, Text: text, Match: !c.quiet})
+	lines = append(lines, Line{Number: num, Text: text, Match: !c.quiet, User: c.user && !c.quiet})
 	var r *report
 	if c.tier == tierSummary {
 		l.summaries = append(l.summaries, report{tier: c.tier, head: num, lines: lines})
@@ -131,6 +132,10 @@ func (l *locator) extend(num int64, text func() string, c class, f facts) bool {
 		return false
 	}
 	failure := c.tier > tierNone && !c.quiet
+	l.userLine = 0
+	if failure && c.user {
+		l.userLine = num // add flags it
+	}
 	if failure && st.r != nil && (st.mode == modeSection || f.indent > st.indent) && c.tier >= tierError {
 		l.repeat(f.body) // remembered, so that a repeat of it is not shown again
 	}
@@ -208,7 +213,7 @@ func (l *locator) add(num int64, text string, match bool) {
 	if st.r == nil {
 		return
 	}
-	st.r.lines = append(st.r.lines, Line{Number: num, Text: text, Match: match})
+	st.r.lines = append(st.r.lines, Line{Number: num, Text: text, Match: match, User: match && num == l.userLine})
 	l.lastLine = num
 }
 

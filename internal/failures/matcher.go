@@ -104,6 +104,35 @@ func (m *Matcher) Match(line []byte) bool {
 	return c.tier > tierNone && !c.quiet
 }
 
+// matchUserText reports whether the text of a line (as for matchText)
+// matches a user pattern.
+func (m *Matcher) matchUserText(text []byte, scratch *[]byte) bool {
+	if m == nil || m.extra == nil {
+		return false
+	}
+	if bytes.IndexByte(text, esc) >= 0 {
+		*scratch = stripANSI((*scratch)[:0], text)
+		text = *scratch
+	}
+	return m.extra.Match(text)
+}
+
+// matchUserLine is matchUserText on a line of which raw holds the first
+// bytes and full is the length, cut and trimmed as for classifyLine.
+func (m *Matcher) matchUserLine(raw []byte, full int64, scratch *[]byte) bool {
+	if full > int64(len(raw)) || len(raw) > MatchWindow {
+		return m.matchUserText(raw[:min(len(raw), MatchWindow)], scratch)
+	}
+	return m.matchUserText(bytes.TrimRight(raw, "\r"), scratch)
+}
+
+// MatchUser reports whether line (as for Match) matches one of the user's
+// patterns, not counting the built-in ones.
+func (m *Matcher) MatchUser(line []byte) bool {
+	var scratch []byte
+	return m.matchUserLine(line, int64(len(line)), &scratch)
+}
+
 // ParsePatterns splits the failure-patterns input: one regular expression
 // per line, a trailing '\r' removed, blank lines dropped. Other spaces are
 // kept: they may be part of a pattern.

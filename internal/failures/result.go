@@ -8,6 +8,11 @@ type Line struct {
 	Number int64  // 1-based line number in the log
 	Text   string // cleaned text
 	Match  bool   // true when this line matched a failure pattern
+	// User is true when the line matched one of the user's own patterns
+	// (Matcher's extra expressions); Match is then true as well. It lets
+	// the verdict tell the user's failures, which always count, from the
+	// built-in patterns' guesses, which a stage's SUCCESS status overrules.
+	User bool
 }
 
 // Hunk is a run of consecutive lines: failure lines with their context.
@@ -22,6 +27,9 @@ type Result struct {
 	Bytes   int64 // bytes seen
 	Lines   int64 // lines seen (a last line without a newline counts)
 	Matches int64 // failure lines found in the whole log
+	// UserMatches is how many of Matches matched a user pattern (see
+	// Line.User); Matches-UserMatches matched built-in patterns only.
+	UserMatches int64
 
 	// Hunks is the excerpt, at most Options.MaxLines lines in total: the
 	// report of the root cause first (a test's failure report, a compiler
@@ -45,4 +53,7 @@ type Result struct {
 	// First is the root cause: the first failure line of the excerpt
 	// (cleaned, as in the log), empty when none matched.
 	First Line
+	// FirstUser is the first line matched by a user pattern, empty when
+	// UserMatches is 0.
+	FirstUser Line
 }
