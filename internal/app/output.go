@@ -63,6 +63,8 @@ func progress(r *ghaction.Runner, s report.Stage) {
 	if s.Saved() {
 		result := "ok"
 		switch {
+		case s.Suspicious():
+			result = fmt.Sprintf("stage %s; %d suspicious line(s), not failures", safeName(s.Status), s.Scan.Matches)
 		case s.Scan.Matches > 0:
 			result = fmt.Sprintf("%d failure line(s)", s.Scan.Matches)
 		case s.StatusFailed():
@@ -73,6 +75,14 @@ func progress(r *ghaction.Runner, s report.Stage) {
 			retries = fmt.Sprintf(", %d attempts", s.Attempts)
 		}
 		r.Printf("  %-10s %10s  %8d lines  %7s  %s%s", s.Task, summary.FormatSize(s.Bytes), s.Scan.Lines, s.Elapsed.Round(time.Millisecond), result, retries)
+		return
+	}
+	if notRun(&s) {
+		st := "no status"
+		if strings.TrimSpace(s.Status) != "" {
+			st = "status " + safeName(s.Status)
+		}
+		r.Printf("  %-10s not run (%s, no log)", s.Task, st)
 		return
 	}
 	code := ""
@@ -103,13 +113,17 @@ func annotate(r *ghaction.Runner, run *report.Run, tree *srcloc.Tree) {
 		// Run-level problems come first: the runner drops annotations past ten.
 		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: run.ArtifactErr})
 	}
+	if run.RecordFailed() && len(run.FailedTasks()) == 0 {
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts build failed", Message: run.RecordFailure()})
+	}
 	for i := range run.Stages {
 		s := &run.Stages[i]
 		switch {
+		case s.NotRun:
 		case !s.Saved() && run.Fatal == "":
 			notes = append(notes, ghaction.Annotation{Title: stageTitle(s) + ": log not downloaded", Message: s.Err})
 		case s.Saved() && s.Failed():
-			notes = append(notes, failureAnnotation(s, tree))
+			notes = append(notes, failureAnnotation(rootCauseView(s), tree))
 		}
 	}
 	for i, n := range notes {
@@ -118,6 +132,18 @@ func annotate(r *ghaction.Runner, run *report.Run, tree *srcloc.Tree) {
 		}
 		r.Error(n)
 	}
+}
+
+// rootCauseView is the stage as its annotation should see it: when only a
+// user pattern failed it (its status did not), the root cause is the first
+// line that pattern matched, not a built-in guess before it.
+func rootCauseView(s *report.Stage) *report.Stage {
+	if s.StatusFailed() || s.Scan.UserMatches == 0 || s.Scan.First.User {
+		return s
+	}
+	v := *s
+	v.Scan.First = s.Scan.FirstUser
+	return &v
 }
 
 // stageTitle names a stage for an annotation's title: "stage3 (Maven Build)".
@@ -303,7 +329,10 @@ type logEntry struct {
 	Bytes    int64  `json:"bytes"`
 	Lines    int64  `json:"lines"`
 	Failures int64  `json:"failures"`
-	Error    string `json:"error"`
+	// Suspicious counts lines the built-in patterns flag in a stage whose
+	// status says it did not fail: notes, not failures.
+	Suspicious int64  `json:"suspicious"`
+	Error      string `json:"error"`
 }
 
 // containerWorkspace is where the runner mounts the workspace in a Docker
@@ -335,6 +364,8 @@ func outputs(run *report.Run, dir string) (out [][2]string, dropped int) {
 		{"path", dir},
 		{"logs", logs},
 		{"failed-tasks", strings.Join(run.FailedTasks(), ",")},
+		{"record-id", run.RecordID},
+		{"build-status", run.BuildStatus()},
 	}
 	if a := run.Artifact; a != nil {
 		out = append(out, [2]string{"artifact-id", strconv.FormatInt(a.ID, 10)}, [2]string{"artifact-url", a.URL})
@@ -355,7 +386,10 @@ func logsJSON(run *report.Run, dir string, limit int) (string, int) {
 		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: s.Err}
 		if s.Saved() {
 			e.File = filepath.Join(dir, s.File)
-			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.Scan.Matches
+			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.FailureLines()
+			if s.Suspicious() {
+				e.Suspicious = s.Scan.Matches
+			}
 		}
 		var one strings.Builder
 		enc := json.NewEncoder(&one)
@@ -374,9 +408,23 @@ func logsJSON(run *report.Run, dir string, limit int) (string, int) {
 }
 
 func finalLine(run *report.Run, cfg *config.Config, code int) string {
-	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", len(run.Stages)-len(run.Missing()), len(run.Stages), summary.FormatSize(run.SavedBytes()), run.Elapsed.Round(time.Millisecond), cfg.Dir)
+	saved, notRun := 0, 0
+	for i := range run.Stages {
+		switch {
+		case run.Stages[i].Saved():
+			saved++
+		case run.Stages[i].NotRun:
+			notRun++
+		}
+	}
+	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", saved, len(run.Stages), summary.FormatSize(run.SavedBytes()), run.Elapsed.Round(time.Millisecond), cfg.Dir)
+	if notRun > 0 {
+		line += fmt.Sprintf("; %d not run", notRun)
+	}
 	if failed := run.FailedTasks(); len(failed) > 0 {
 		line += "; failed: " + strings.Join(failed, ", ")
+	} else if run.RecordFailed() {
+		line += "; the record failed (" + safeName(run.BuildStatus()) + ") with no failed stage"
 	}
 	if run.Artifact != nil {
 		line += "; artifact " + run.Artifact.Name
@@ -390,9 +438,11 @@ type Output struct{ Name, Description string }
 // Outputs lists every output the action sets.
 var Outputs = []Output{
 	{"path", "Folder with the logs and summary.md: relative to the workspace in the Docker action (its container paths do not exist for later steps), absolute on the command line."},
-	{"logs", "JSON array, one object a stage: task, name, status, file, bytes, lines, failures, error. At most 256 KiB: stages past that are left out (a notice says how many)."},
-	{"failed-tasks", "Comma-separated stages that failed (by status or by failure lines)."},
+	{"logs", "JSON array, one object a stage: task, name, status, file, bytes, lines, failures (lines that count as failures), suspicious (lines the built-in patterns flag in a stage whose status is not a failure: notes), error. At most 256 KiB: stages past that are left out (a notice says how many)."},
+	{"failed-tasks", "Comma-separated stages that failed: by status, by a line of `failure-patterns`, or by failure lines when the status is unknown. Empty when only the initial or final entry of the record failed (see `build-status`)."},
 	{"artifact-id", "ID of the uploaded artifact (set when uploaded)."},
 	{"artifact-url", "URL of the uploaded artifact (set when uploaded)."},
+	{"record-id", "The record whose logs were fetched."},
 	{"build-number", "Job mode: the build's number (`42` for #42), also of the build `run-build` started."},
+	{"build-status", "Final status of the record as CodeArts gives it (`SUCCESS`, `FAILED`, `ABORTED`, ...), `RUNNING` when it had not finished, empty when unknown (the stage list could not be read)."},
 }

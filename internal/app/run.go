@@ -106,6 +106,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 			Secrets:     secrets,
 			Done:        func(s report.Stage) { progress(r, s) },
 		})
+		markNotRun(run.Stages)
 		if authErr != nil {
 			run.Fatal = authMessage(cfg, authErr.Error())
 		}

@@ -5,6 +5,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
@@ -154,7 +155,23 @@ func stagesFromNames(tasks []string) []report.Stage {
 }
 
 func fromAPI(s codearts.Stage) report.Stage {
-	return report.Stage{Task: s.Task, Name: s.Name, Status: s.Status, Duration: s.Duration}
+	return report.Stage{Task: s.Task, Name: s.Name, Status: s.Status, Duration: s.Duration, FromRecord: true}
+}
+
+// notRun reports whether a stage's failed download means only that it
+// never ran: the record lists it as not started and task-log has no log
+// for it (404). That is no download error, and no reason for exit 3.
+func notRun(s *report.Stage) bool {
+	return !s.Saved() && s.NeverRan() && s.HTTPStatus == http.StatusNotFound
+}
+
+// markNotRun marks the stages that never ran.
+func markNotRun(stages []report.Stage) {
+	for i := range stages {
+		if s := &stages[i]; notRun(s) {
+			s.NotRun = true
+		}
+	}
 }
 
 // waitProgress says how far the record is, naming running stages only when

@@ -88,6 +88,10 @@ type StageSpec struct {
 	// NoLog makes task-log answer 404 CB.00060214 for this stage, as the
 	// service does for a stage that never ran.
 	NoLog bool
+	// NoStatus reports the stage with an empty status, as CodeArts leaves
+	// a stage that never ran (after a failure); it wins over Status and
+	// Statuses. Such a stage is waiting, in the fake's model.
+	NoStatus bool
 	// Sequence orders the stages; 0 means the position in AddRecord.
 	Sequence int
 	// Duration is reported in milliseconds by full-stages.
@@ -781,7 +785,7 @@ const (
 // its own, more tolerant rules; this table only drives the fake's timeline,
 // and a status missing from it makes the test script the final entry.
 var phases = map[string]phase{
-	"INIT": waiting, "PENDING": waiting, "QUEUED": waiting, "WAITING": waiting, "SCHEDULING": waiting,
+	"": waiting, "INIT": waiting, "PENDING": waiting, "QUEUED": waiting, "WAITING": waiting, "SCHEDULING": waiting,
 	"RUNNING": running,
 	"SUCCESS": succeeded,
 	"FAILED":  failed, "FAILURE": failed, "SCHEDULE_FAILURE": failed, "ABORTED": failed,
@@ -796,6 +800,9 @@ func finished(status string) bool {
 
 // statusAt is a stage's status on the poll-th full-stages answer.
 func statusAt(sp StageSpec, poll int) string {
+	if sp.NoStatus {
+		return ""
+	}
 	status := sp.Status
 	if len(sp.Statuses) > 0 {
 		status = sp.Statuses[min(poll, len(sp.Statuses)-1)]

@@ -487,3 +487,26 @@ func TestFailingGeneratorCutsTheConnection(t *testing.T) {
 		t.Error("a failed generator produced a body that looks complete")
 	}
 }
+
+// TestNoStatusStage: a stage that never ran has an empty status; after a
+// failed stage the final entry is FAILED, as CodeArts leaves such a record.
+func TestNoStatusStage(t *testing.T) {
+	t.Parallel()
+	s := New(Options{Prefix: "/p", T: t})
+	s.AddRecord(rec, StageSpec{Name: "Build", Status: "FAILED"}, StageSpec{Name: "Deploy", NoStatus: true, Status: "SUCCESS", NoLog: true})
+	var doc struct {
+		Result struct {
+			BuildStages map[string]struct {
+				Status string `json:"status"`
+			} `json:"build_stages"`
+		} `json:"result"`
+	}
+	w := serve(s, "GET", "/p/v1/record/"+rec+"/full-stages", nil)
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	st := doc.Result.BuildStages
+	if st["stage2"].Status != "" || st["stage1"].Status != "FAILED" || st["final"].Status != "FAILED" {
+		t.Errorf("entries: %+v", st)
+	}
+}

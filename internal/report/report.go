@@ -14,7 +14,7 @@ import (
 // Exit codes, the same for the action and the CLI.
 const (
 	ExitOK          = 0 // every log obtained (and no failure, or failures allowed)
-	ExitBuildFailed = 1 // fail-on-build-failure and a stage failed
+	ExitBuildFailed = 1 // fail-on-build-failure and the build failed (a stage or the record)
 	ExitBadInput    = 2 // an input was invalid; nothing was requested
 	ExitIncomplete  = 3 // a log or the artifact could not be obtained
 )
@@ -25,6 +25,9 @@ type Stage struct {
 	Name     string        // display name from full-stages, may be empty
 	Status   string        // status from full-stages, may be empty
 	Duration time.Duration // build duration from full-stages, 0 when unknown
+	// FromRecord is set when the record's stage list names the stage, so
+	// that Status (even empty) is what CodeArts says.
+	FromRecord bool
 
 	File     string        // file name under Run.Dir when saved, empty otherwise
 	Bytes    int64         // size of the saved log
@@ -39,6 +42,17 @@ type Stage struct {
 	// the download error when the server answered one.
 	HTTPStatus int
 	ErrCode    string
+	// NotRun is set when the stage never ran: the record lists it with no
+	// status or INIT (the stages after a failure), and task-log answered
+	// 404. Its log is not missing: there is none.
+	NotRun bool
+}
+
+// NeverRan reports whether the record lists the stage as not started: no
+// status, or INIT. After a failure the later stages keep that for ever.
+func (s *Stage) NeverRan() bool {
+	st := strings.TrimSpace(s.Status)
+	return s.FromRecord && (st == "" || strings.EqualFold(st, "INIT"))
 }
 
 // Saved reports whether the stage's log was obtained.
@@ -47,9 +61,37 @@ func (s *Stage) Saved() bool { return s.Err == "" && s.File != "" }
 // StatusFailed reports whether CodeArts says the stage failed.
 func (s *Stage) StatusFailed() bool { return codearts.StatusFailed(s.Status) }
 
-// Failed reports whether the stage counts as failed: by its status or by at
-// least one failure line in its log.
-func (s *Stage) Failed() bool { return s.StatusFailed() || s.Scan.Matches > 0 }
+// StatusKnown reports whether CodeArts gave the stage a status.
+func (s *Stage) StatusKnown() bool { return strings.TrimSpace(s.Status) != "" }
+
+// Failed reports whether the stage counts as failed. When CodeArts gives
+// a status, the status decides: lines that only the built-in patterns flag
+// in a stage that did not fail are guesses (see Suspicious). A line matched
+// by the user's own failure-patterns is a failure whatever the status: the
+// user said so. Without a status, any failure line decides.
+func (s *Stage) Failed() bool {
+	switch {
+	case s.StatusFailed(), s.Scan.UserMatches > 0:
+		return true
+	case s.StatusKnown():
+		return false
+	}
+	return s.Scan.Matches > 0
+}
+
+// Suspicious reports whether the stage did not fail but its log has lines
+// the built-in patterns flag: they are shown as notes, never as failures.
+func (s *Stage) Suspicious() bool { return !s.Failed() && s.Scan.Matches > 0 }
+
+// FailureLines is how many lines of the stage's log count as failure
+// lines: every match in a failed stage, else the user's matches (none,
+// since they fail the stage) and no built-in guess.
+func (s *Stage) FailureLines() int64 {
+	if s.Failed() {
+		return s.Scan.Matches
+	}
+	return 0
+}
 
 // Artifact describes an uploaded artifact.
 type Artifact struct {
@@ -124,6 +166,53 @@ func RecordStateOf(rec codearts.Record) RecordState {
 	return st
 }
 
+// RecordFailed reports whether the record's own "initial" or "final"
+// entry failed (SCHEDULE_FAILURE on initial: the build never ran), which
+// fails the record even when no stage did.
+func (r *Run) RecordFailed() bool {
+	return codearts.StatusFailed(r.Record.Initial) || codearts.StatusFailed(r.Record.Final)
+}
+
+// RecordFailure says why the record itself failed, for a note when no
+// stage did; "" when it did not. It quotes the statuses, server text.
+func (r *Run) RecordFailure() string {
+	switch {
+	case strings.EqualFold(strings.TrimSpace(r.Record.Initial), "SCHEDULE_FAILURE"):
+		return "the record's initial entry says " + r.Record.Initial + ": the build was never scheduled, so no stage ran"
+	case codearts.StatusFailed(r.Record.Initial):
+		return "the record's initial entry says " + r.Record.Initial + ", before any stage ran"
+	case codearts.StatusFailed(r.Record.Final):
+		return "the record's final entry says " + r.Record.Final
+	}
+	return ""
+}
+
+// Failed reports whether the build failed: a stage failed, or the record
+// itself did.
+func (r *Run) Failed() bool { return r.RecordFailed() || len(r.FailedTasks()) > 0 }
+
+// BuildStatus is the record's status as CodeArts gives it: the "final"
+// entry's status once it finished, "RUNNING" while it had not finished,
+// and "" when unknown (the stage list could not be had). In job mode, the
+// build's last known status when it was stopped on cancel.
+func (r *Run) BuildStatus() string {
+	switch {
+	case r.Job != nil && r.Job.Status != "" && (r.Job.Cancelled != "" || !r.Record.Known):
+		// Job mode knows better: the build was stopped, or its record's
+		// stages were never read.
+		return r.Job.Status
+	case !r.Record.Known:
+		return ""
+	case !r.Record.Finished:
+		return "RUNNING"
+	case strings.TrimSpace(r.Record.Final) != "":
+		return strings.TrimSpace(r.Record.Final)
+	case codearts.StatusFailed(r.Record.Initial):
+		return strings.TrimSpace(r.Record.Initial)
+	}
+	return ""
+}
+
 // Running reports whether the record was seen and had not finished.
 func (r *Run) Running() bool { return r.Record.Known && !r.Record.Finished }
 
@@ -139,7 +228,7 @@ const (
 	// VerdictNoFailure: no failure found and every log obtained, but the
 	// statuses that would confirm success are unknown.
 	VerdictNoFailure
-	// VerdictFailed: a stage failed.
+	// VerdictFailed: a stage or the record itself failed.
 	VerdictFailed
 	// VerdictRunning: no failure known, and the record had not finished
 	// when its logs were fetched. Never a success.
@@ -154,7 +243,7 @@ const (
 // Verdict derives the run's overall result.
 func (r *Run) Verdict() Verdict {
 	switch {
-	case len(r.FailedTasks()) > 0:
+	case r.Failed():
 		return VerdictFailed
 	case r.Running():
 		return VerdictRunning
@@ -177,8 +266,7 @@ func (r *Run) Verdict() Verdict {
 	return VerdictSucceeded
 }
 
-// FailedTasks lists the stages that failed, by status or by failure lines,
-// in stage order.
+// FailedTasks lists the stages that failed (Stage.Failed), in stage order.
 func (r *Run) FailedTasks() []string {
 	var out []string
 	for i := range r.Stages {
@@ -189,11 +277,12 @@ func (r *Run) FailedTasks() []string {
 	return out
 }
 
-// Missing lists the stages whose log could not be obtained.
+// Missing lists the stages whose log could not be obtained (stages that
+// never ran have none to obtain).
 func (r *Run) Missing() []string {
 	var out []string
 	for i := range r.Stages {
-		if !r.Stages[i].Saved() {
+		if !r.Stages[i].Saved() && !r.Stages[i].NotRun {
 			out = append(out, r.Stages[i].Task)
 		}
 	}
@@ -213,12 +302,12 @@ func (r *Run) SavedBytes() int64 {
 
 // ExitCode derives the process exit code: 3 when anything could not be
 // obtained (a log, the artifact, a finished record), else 1 when
-// failOnBuildFailure is set and a stage failed, else 0.
+// failOnBuildFailure is set and the build failed (Failed), else 0.
 func (r *Run) ExitCode(failOnBuildFailure bool) int {
 	if r.Fatal != "" || r.Incomplete != "" || r.ArtifactErr != "" || len(r.Missing()) > 0 {
 		return ExitIncomplete
 	}
-	if failOnBuildFailure && len(r.FailedTasks()) > 0 {
+	if failOnBuildFailure && r.Failed() {
 		return ExitBuildFailed
 	}
 	return ExitOK

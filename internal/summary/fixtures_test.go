@@ -227,3 +227,48 @@ func trimmedRun() *report.Run {
 	}
 	return run
 }
+
+// suspiciousRun is a successful record whose logs have lines the built-in
+// patterns flag (a compiler feature probe): notes, not failures.
+func suspiciousRun() *report.Run {
+	run := allGreenRun()
+	st := &run.Stages[1]
+	probe := numbered(118, []string{
+		"checking for blosc.h ...",
+		"/tmp/tmpx8f2/conftest.c:1:10: fatal error: blosc.h: No such file or directory",
+		"compilation terminated.",
+	}, 119)
+	st.Scan = failures.Result{Bytes: st.Bytes, Lines: st.Scan.Lines, Matches: 4, Shown: 1,
+		Hunks: []failures.Hunk{{Lines: probe}}, First: probe[1]}
+	return run
+}
+
+// recordFailedRun is a record whose final entry failed while every stage
+// says SUCCESS.
+func recordFailedRun() *report.Run {
+	run := allGreenRun()
+	run.Record.Final = "ABORTED"
+	return run
+}
+
+// neverRanRun is a record that was never scheduled: its one stage has no
+// status and no log.
+func neverRanRun() *report.Run {
+	run := allGreenRun()
+	run.Stages = []report.Stage{{Task: "stage1", Name: "Build", FromRecord: true, NotRun: true, Attempts: 1,
+		HTTPStatus: 404, ErrCode: "CB.00060214", Err: "task-log stage1: HTTP 404 CB.00060214: The log was not found"}}
+	run.Record = report.RecordState{Known: true, Finished: true, Initial: "SCHEDULE_FAILURE", Final: "FAILED"}
+	run.Artifact = nil
+	run.ArtifactSkipped = "no log was saved"
+	return run
+}
+
+// notRunRun: the stages after the failed one never ran.
+func notRunRun() *report.Run {
+	run := oneFailedRun()
+	run.Stages[2].Status = ""
+	run.Stages[2].FromRecord, run.Stages[2].NotRun = true, true
+	run.Stages[2].File, run.Stages[2].Bytes, run.Stages[2].Duration = "", 0, 0
+	run.Stages[2].HTTPStatus, run.Stages[2].ErrCode, run.Stages[2].Err = 404, "CB.00060214", "task-log stage3: HTTP 404 CB.00060214: The log was not found"
+	return run
+}

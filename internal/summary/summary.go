@@ -89,7 +89,7 @@ func Markdown(run *report.Run, o Options) string {
 	var fixed string
 	var lv level
 	for _, lv = range levels {
-		fixed = m.top(lv) + m.table(lv, len(run.Stages)) + m.downloadErrors(lv)
+		fixed = m.top(lv) + m.table(lv, len(run.Stages)) + m.downloadErrors(lv) + m.suspicious(lv)
 		if len(fixed) <= budget {
 			return fixed + m.sections(lv, budget-len(fixed))
 		}
@@ -161,7 +161,10 @@ func (m *mdRenderer) heading(lv level) string {
 		b.WriteString(" " + code(id, 64))
 	}
 	b.WriteString(" " + verdictWords(m.run, v))
-	if v == report.VerdictFailed {
+	if v == report.VerdictFailed && len(m.failed) == 0 {
+		b.WriteString(" (" + recordHeading(m.run, lv) + ")")
+	}
+	if v == report.VerdictFailed && len(m.failed) > 0 {
 		b.WriteString(": ")
 		for i, idx := range m.failed {
 			if i == maxFailedInHeading {
@@ -197,6 +200,9 @@ func (m *mdRenderer) top(lv level) string {
 	var notes []string
 	if run.Fatal != "" {
 		notes = append(notes, "⚠️ **Run stopped:** "+md(run.Fatal, lv.msg))
+	}
+	if why := run.RecordFailure(); why != "" && len(m.failed) == 0 {
+		notes = append(notes, "❌ **Record failed:** "+md(why, lv.msg)+"; no stage failed.")
 	}
 	if run.Incomplete != "" {
 		notes = append(notes, "⚠️ **Record not finished:** "+md(run.Incomplete, lv.msg))
@@ -252,6 +258,8 @@ func (m *mdRenderer) table(lv level, rows int) string {
 		switch {
 		case st.Failed():
 			icon = "❌"
+		case st.NotRun:
+			icon = "⏭️"
 		case !st.Saved():
 			icon = "⚠️"
 		case st.Status != "" && !codearts.StatusFinished(st.Status):
@@ -267,15 +275,21 @@ func (m *mdRenderer) table(lv level, rows int) string {
 				status = "**" + status + "**"
 			}
 		}
+		if st.NotRun {
+			status = notRunStatus(st, lv)
+		}
 		size, lines, fails, file := dash, dash, dash, dash
 		if st.Saved() {
 			size = FormatSize(st.Bytes)
 			lines = formatCount(st.Scan.Lines)
-			fails = formatCount(st.Scan.Matches)
+			fails = formatCount(st.FailureLines())
 			file = m.file(st, lv.file)
 		}
-		if st.Scan.Matches > 0 {
-			fails = "**" + formatCount(st.Scan.Matches) + "**"
+		if st.FailureLines() > 0 {
+			fails = "**" + formatCount(st.FailureLines()) + "**"
+		}
+		if st.Suspicious() {
+			fails += " (" + formatCount(st.Scan.Matches) + " suspicious)"
 		}
 		cells := []string{icon + " " + code(st.Task, lv.task), name, status,
 			formatDuration(st.Duration), size, lines, fails, file}
@@ -293,7 +307,7 @@ func (m *mdRenderer) table(lv level, rows int) string {
 func (m *mdRenderer) downloadErrors(lv level) string {
 	var missing []int
 	for i := range m.run.Stages {
-		if !m.run.Stages[i].Saved() {
+		if !m.run.Stages[i].Saved() && !m.run.Stages[i].NotRun {
 			missing = append(missing, i)
 		}
 	}

@@ -31,6 +31,10 @@ var goldenCases = []goldenCase{
 	{"stages-unavailable", stagesErrRun, Options{FilePrefix: "logs/"}},
 	{"hostile", hostileRun, Options{FilePrefix: "codearts-build-logs/"}},
 	{"trimmed", trimmedRun, Options{Budget: 9000, FilePrefix: "codearts-build-logs/"}},
+	{"suspicious-notes", suspiciousRun, Options{FilePrefix: "codearts-build-logs/"}},
+	{"record-failed", recordFailedRun, Options{FilePrefix: "codearts-build-logs/"}},
+	{"never-ran", neverRanRun, Options{FilePrefix: "codearts-build-logs/"}},
+	{"not-run-after-failure", notRunRun, Options{FilePrefix: "codearts-build-logs/"}},
 }
 
 func TestGolden(t *testing.T) {

@@ -46,7 +46,10 @@ func Text(run *report.Run) string {
 	}
 	b.WriteString(" " + verdictWords(run, v))
 	failed := failedIndexes(run)
-	if v == report.VerdictFailed {
+	if v == report.VerdictFailed && len(failed) == 0 {
+		b.WriteString(" (" + recordHeadingText(run) + ")")
+	}
+	if v == report.VerdictFailed && len(failed) > 0 {
 		b.WriteString(": ")
 		for i, idx := range failed {
 			if i == maxFailedInHeading {
@@ -70,7 +73,7 @@ func Text(run *report.Run) string {
 	if run.Elapsed > 0 {
 		facts = append(facts, "took "+formatDuration(run.Elapsed))
 	}
-	if d := shorten(run.Dir, textMsg); d != "" && len(run.Missing()) < len(run.Stages) {
+	if d := shorten(run.Dir, textMsg); d != "" && anySaved(run) {
 		facts = append(facts, "saved in "+d)
 	}
 	b.WriteString(strings.Join(facts, ", ") + "\n")
@@ -81,6 +84,9 @@ func Text(run *report.Run) string {
 		}
 	}
 	note("Run stopped", run.Fatal)
+	if len(failed) == 0 {
+		note("Record failed", run.RecordFailure())
+	}
 	note("Record not finished", run.Incomplete)
 	note("Stage list unavailable (no display names or statuses)", run.StagesErr)
 	if a := run.Artifact; a != nil {
@@ -106,6 +112,8 @@ func Text(run *report.Run) string {
 			switch {
 			case st.Failed():
 				mark = "x"
+			case st.NotRun:
+				mark = "."
 			case !st.Saved():
 				mark = "!"
 			case st.Status != "" && !codearts.StatusFinished(st.Status):
@@ -115,14 +123,24 @@ func Text(run *report.Run) string {
 			if st.Saved() {
 				size = FormatSize(st.Bytes)
 				lines = formatCount(st.Scan.Lines)
-				fails = formatCount(st.Scan.Matches)
+				fails = formatCount(st.FailureLines())
 				file = shorten(st.File, textCell)
 			}
-			if st.Scan.Matches > 0 {
-				fails = formatCount(st.Scan.Matches)
+			if st.FailureLines() > 0 {
+				fails = formatCount(st.FailureLines())
+			}
+			if st.Suspicious() {
+				fails += " (" + formatCount(st.Scan.Matches) + " suspicious)"
+			}
+			status := orDash(shorten(st.Status, textCell))
+			if st.NotRun {
+				status = shorten(st.Status, textCell) + " (not run)"
+				if strings.TrimSpace(st.Status) == "" {
+					status = "not run"
+				}
 			}
 			cells := []string{mark + " " + orDash(shorten(st.Task, textCell)),
-				orDash(shorten(st.Name, textCell)), orDash(shorten(st.Status, textCell)),
+				orDash(shorten(st.Name, textCell)), status,
 				formatDuration(st.Duration), size, lines, fails, file}
 			tw.Write([]byte(strings.Join(cells, "\t") + "\n"))
 		}
@@ -132,7 +150,7 @@ func Text(run *report.Run) string {
 	first := true
 	for i := range run.Stages {
 		st := &run.Stages[i]
-		if st.Saved() {
+		if st.Saved() || st.NotRun {
 			continue
 		}
 		if first {
@@ -150,6 +168,8 @@ func Text(run *report.Run) string {
 		}
 		b.WriteString(s + "\n")
 	}
+
+	b.WriteString(suspiciousText(run))
 
 	for _, idx := range failed {
 		st := &run.Stages[idx]
@@ -202,4 +222,13 @@ func orDash(s string) string {
 		return dash
 	}
 	return s
+}
+
+func anySaved(run *report.Run) bool {
+	for i := range run.Stages {
+		if run.Stages[i].Saved() {
+			return true
+		}
+	}
+	return false
 }
