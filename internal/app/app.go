@@ -1,6 +1,6 @@
-// Package app is the program: it reads the inputs, runs the flow of
-// product.md (stages, wait, downloads, report, artifact, outputs) and
-// returns the exit code. main only wires the process to it, so the whole
+// Package app is the program: it reads the inputs, runs the flow that
+// docs/design.md describes (stages, wait, downloads, report, artifact,
+// outputs) and returns the exit code. main only wires the process to it, so the whole
 // program runs inside tests with injected environment and streams.
 package app
 

@@ -22,7 +22,8 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/summary"
 )
 
-// run is the flow of product.md for one configuration source.
+// run is the flow of docs/design.md ("The run, step by step") for one
+// configuration source.
 func run(ctx context.Context, env Env, src config.Source) int {
 	started := time.Now()
 	getenv := env.getenv
@@ -35,7 +36,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	}
 	r := ghaction.New(msgOut, getenv)
 
-	// 1. Secrets are masked before anything else is printed, including
+	// Secrets are masked before anything else is printed, including
 	// values that fail validation.
 	secrets := secret.FromRun(config.SecretValues(src.Input, getenv), getenv)
 	secrets.Mask(r)
@@ -70,7 +71,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	}
 	r.Printf("codearts-logs %s: %s, %s, endpoint %s", env.Version, target, cfg.AuthMethod(), cfg.Endpoint)
 
-	// 2–4. Stages (and waiting), then downloads, under the run's deadline;
+	// Stages (and waiting), then downloads, under the run's deadline;
 	// wait-timeout (in job mode, following the build) has its own bound on
 	// top of it.
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout+wait)
@@ -118,7 +119,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		explainTimeout(run, cfg)
 	}
 
-	// 6. Report: summary file first (it goes into the artifact), then the
+	// Report: summary file first (it goes into the artifact), then the
 	// artifact, then the job summary with the artifact's link.
 	sumOpts := summary.Options{FilePrefix: filepath.ToSlash(cfg.Path) + "/"}
 	run.Elapsed = time.Since(started)

@@ -15,8 +15,8 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
-// resolveStages decides which stages to fetch (step 3) and waits for the
-// record to finish when asked (step 4). It sets run.Fatal, run.StagesErr,
+// resolveStages decides which stages to fetch and waits for the record to
+// finish when asked. It sets run.Fatal, run.StagesErr,
 // run.Incomplete and run.Record as needed.
 func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Client, run *report.Run, r *ghaction.Runner, env Env, redact func(string) string) []report.Stage {
 	recCtx := ctx

@@ -1,6 +1,6 @@
 package app
 
-// The artifact upload (step 7).
+// The artifact upload.
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func dirExists(dir string) bool {
 }
 
 // uploadArtifact uploads the output folder when an artifact name is set and
-// the runner's artifact service is there (step 7).
+// the runner's artifact service is there.
 func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghaction.Runner, run *report.Run, redact func(string) string) {
 	if cfg.ArtifactName == "" {
 		run.ArtifactSkipped = "artifact-name is empty"

@@ -9,9 +9,10 @@
 // blocks as it is written. Memory use is a few blocks and compressor
 // states, whatever the size of the folder.
 //
-// Protocol notes: docs github-runtime.md ("Artifacts v4"); client
-// reference: actions/toolkit packages/artifact; test peer: nektos/act
-// pkg/artifacts.
+// The protocol is not documented by GitHub; it is read from its client,
+// https://github.com/actions/toolkit/tree/main/packages/artifact (the
+// client of actions/upload-artifact@v4), and checked against the server of
+// https://github.com/nektos/act (pkg/artifacts) in test/actartifact.
 package artifact
 
 import (

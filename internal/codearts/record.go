@@ -17,7 +17,7 @@ import (
 // maxRecordBody caps the size of a full-stages answer.
 const maxRecordBody = 16 << 20
 
-// Stage is one entry of a build record (codearts-api.md, full-stages). Name
+// Stage is one entry of a build record (docs/codearts-api.md, full-stages). Name
 // and Status are server text, to be treated as data.
 type Stage struct {
 	Task     string        // the build_stages key (else execution_stage_name), e.g. "stage2"

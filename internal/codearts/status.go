@@ -3,7 +3,7 @@ package codearts
 import "strings"
 
 // StatusFailed reports whether a stage status means the stage failed:
-// anything containing FAIL, or ABORTED (codearts-api.md: the full list of
+// anything containing FAIL, or ABORTED (docs/codearts-api.md: the full list of
 // statuses is not published, so be tolerant).
 func StatusFailed(status string) bool {
 	s := strings.ToUpper(strings.TrimSpace(status))
