@@ -106,6 +106,23 @@ func TestAnnotationPointsAtTheCode(t *testing.T) {
 				"file": "pkg/a.c", "line": "12", "col": "3",
 				"title": "stage3 (CMake Build): a.c:12: error: 'x' undeclared (first use in this function)",
 			}},
+		{"go test: the message follows the position on the line below", "Go Test",
+			codeartsLine("", "=== RUN   TestTotals") +
+				codeartsLine("", "--- FAIL: TestTotals (0.00s)") +
+				codeartsLine("", "    order_test.go:12: total = 2, want 3") +
+				codeartsLine("", "FAIL") +
+				codeartsLine("", "FAIL\texample.com/shop/pkg\t0.004s"),
+			map[string]string{
+				"file": "pkg/order_test.go", "line": "12", "col": "",
+				"title": "stage3 (Go Test): order_test.go:12: total = 2, want 3",
+			}},
+		{"exunit: the frame of the assertion, with the root cause's words", "Mix Test",
+			codeartsLine("", "  1) test totals (ShopTest)") +
+				codeartsLine("", "     test/shop_test.exs:12") +
+				codeartsLine("", "     Assertion with == failed") +
+				codeartsLine("", "     stacktrace:") +
+				codeartsLine("", "       test/shop_test.exs:14: (test)"),
+			map[string]string{"file": "test/shop_test.exs", "line": "14", "title": "stage3 (Mix Test): shop_test.exs:14: Assertion with == failed"}},
 		{"not in the workspace", "Maven Build",
 			codeartsLine("ERROR", "/opt/buildagent/workspace/7f3a9c/src/main/java/com/example/Missing.java:[3,1] cannot find symbol"),
 			map[string]string{
@@ -119,7 +136,7 @@ func TestAnnotationPointsAtTheCode(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			files := map[string]string{"src/lib.rs": "pub fn f() {}\n", "pkg/a.c": "int f(void);\n"}
+			files := map[string]string{"src/lib.rs": "pub fn f() {}\n", "pkg/a.c": "int f(void);\n", "pkg/order_test.go": "package pkg\n", "test/shop_test.exs": "\n"}
 			for k, v := range src {
 				files[k] = v
 			}
@@ -166,7 +183,7 @@ func TestAnnotationOnAJUnitFailure(t *testing.T) {
 		}
 	}
 	if len(props) != 1 || props[0]["file"] != "order-service/src/test/java/com/example/OrderServiceTest.java" || props[0]["line"] != "42" ||
-		!strings.HasPrefix(props[0]["title"], "stage3 (Maven Test): OrderServiceTest.java:42: ") {
+		props[0]["title"] != "stage3 (Maven Test): OrderServiceTest.java:42: org.opentest4j.AssertionFailedError: expected: <3> but was: <2>" {
 		t.Errorf("annotations = %q", props)
 	}
 }

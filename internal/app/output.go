@@ -192,12 +192,18 @@ func failureAnnotation(s *report.Stage, tree *srcloc.Tree) ghaction.Annotation {
 		a.File, a.Line, a.Col, a.EndLine = pos.file, int64(pos.Line), int64(pos.Col), int64(pos.EndLine)
 	} else if locs := srcloc.Find(root.Text); len(locs) > 0 {
 		// Not a file of the repository, but still worth naming in the title.
-		pos, posLine, found = position{Location: locs[0]}, root.Text, true
+		pos, posLine, found = position{Location: locs[0], match: true}, root.Text, true
 	}
 	if found {
-		// The words after the position say what is wrong; when they say
-		// nothing (rustc's "--> src/lib.rs:4:5"), the root-cause line does.
-		if rest := strings.TrimLeft(posLine[pos.End:], " \t:,)-"); hasWords(rest) {
+		// The words after the position say what is wrong when they are a
+		// message: on a failure line, or on a line that starts with the
+		// position (go test's "    a_test.go:12: got 1, want 2"). After a
+		// stack frame ("at f (a.js:1:2)", "in <module>", "(test)"), rustc's
+		// "--> src/lib.rs:4:5" or CMake's "(message):" they say nothing,
+		// and the root-cause line does.
+		rest := strings.TrimLeft(posLine[pos.End:], " \t:,)-")
+		startsLine := strings.TrimSpace(logPrefix.ReplaceAllString(posLine[:pos.Start], "")) == ""
+		if (pos.match || startsLine) && words(rest) >= 2 && !strings.HasPrefix(rest, "in ") {
 			what = rest
 		}
 		what = fmt.Sprintf("%s:%d: %s", baseName(pos.Path), pos.Line, what)
@@ -210,7 +216,8 @@ func failureAnnotation(s *report.Stage, tree *srcloc.Tree) ghaction.Annotation {
 // (empty when it is not one of the tree's files).
 type position struct {
 	srcloc.Location
-	file string
+	file  string
+	match bool // found on a failure line, not on a line of its context
 }
 
 // locate looks for the first position that names a file of tree, on the
@@ -234,7 +241,7 @@ func locate(res failures.Result, tree *srcloc.Tree) (position, string, bool) {
 	for _, l := range lines {
 		for _, loc := range srcloc.Find(l.Text) {
 			if file, ok := tree.Resolve(loc); ok {
-				return position{Location: loc, file: file}, l.Text, true
+				return position{Location: loc, file: file, match: l.Match || l.Number == res.First.Number}, l.Text, true
 			}
 		}
 	}
@@ -254,8 +261,15 @@ func logMessage(text string) string {
 	return strings.TrimSpace(text)
 }
 
-func hasWords(s string) bool {
-	return strings.IndexFunc(s, unicode.IsLetter) >= 0
+// words counts the blank-separated words of s that hold a letter.
+func words(s string) int {
+	n := 0
+	for _, f := range strings.Fields(s) {
+		if strings.IndexFunc(f, unicode.IsLetter) >= 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // baseName is the last element of a build machine's path, whatever its
