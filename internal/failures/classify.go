@@ -69,6 +69,15 @@ type facts struct {
 // and three regexps per line would cost more than the rest of the scan.
 func (m *Matcher) analyse(text []byte, inReport bool) (class, facts) {
 	body, level := splitPrefix(text)
+	user := m != nil && m.extra != nil && m.extra.Match(text)
+	var keys keyMask
+	if !user && !inReport {
+		// The fast way out for the lines that a gate let through but no
+		// rule can match.
+		if keys = lineKeys(body); keys == 0 && level != levelError {
+			return class{}, facts{body: body}
+		}
+	}
 	f := facts{body: body, indent: indentOf(body), blank: isBlank(body)}
 	if f.blank {
 		return class{}, f
@@ -81,14 +90,16 @@ func (m *Matcher) analyse(text []byte, inReport bool) (class, facts) {
 		f.item = itemRE.Match(t)
 		f.end = endRE.Match(t)
 	}
-	if m != nil && m.extra != nil && m.extra.Match(text) {
+	if user {
 		return class{tier: tierRoot, mode: modeIndent, user: true}, f
 	}
 	if inReport && isBoilerplate(t) {
 		f.boiler = true
 		return class{}, f
 	}
-	keys := lineKeys(body)
+	if keys == 0 {
+		keys = lineKeys(body)
+	}
 	if keys == 0 && level != levelError {
 		return class{}, f
 	}

@@ -179,27 +179,47 @@ func (d *Detector) Result() Result {
 }
 
 // tail returns the output of the last command (from its "$ cmd" or step
-// start line), or the last lines of the log when no command was seen in
-// them, at most MaxLines lines.
+// start line) when that line is among the last MaxLines lines, else the
+// last lines of the log; at most MaxLines lines.
 func (d *Detector) tail() ([]Line, bool) {
 	n := min(len(d.ring), d.o.MaxLines)
-	out := make([]Line, 0, n)
-	cmd := d.loc.lastCmd
-	fromCmd := cmd.Number > 0 && cmd.Number > d.res.Lines-int64(n)
-	if cmd.Number > 0 && !fromCmd && n > 1 {
-		// The command started before the lines kept: show it, then the
-		// end of its output.
-		out = append(out, cmd)
-		n--
-	}
-	for k := n; k > 0; k-- {
-		l := d.ringAt(k)
-		if fromCmd && l.num < cmd.Number {
-			continue
+	from := n // oldest line to show, as a ringAt index
+	cmd := false
+	for k := 1; k <= n; k++ {
+		if l := d.ringAt(k); isMarkerText(l.raw, &d.scratch) {
+			from, cmd = k, true
+			break
 		}
+	}
+	out := make([]Line, 0, from)
+	for k := from; k > 0; k-- {
+		l := d.ringAt(k)
 		out = append(out, Line{Number: l.num, Text: cleanLine(l.raw, l.full, d.o.MaxLineLen)})
 	}
-	return out, cmd.Number > 0
+	return out, cmd
+}
+
+// isMarkerText reports whether a line (its kept bytes) starts a command.
+func isMarkerText(raw []byte, scratch *[]byte) bool {
+	t := visible(raw)
+	if bytes.IndexByte(t, esc) >= 0 {
+		*scratch = stripANSI((*scratch)[:0], t)
+		t = *scratch
+	}
+	body, _ := splitPrefix(t)
+	return isMarker(body[leadingBlanks(body):], body)
+}
+
+// sinceCommand keeps of before (the lines above a summary, oldest first)
+// those from the last command's start on, or the last Context lines when
+// no command starts among them.
+func (d *Detector) sinceCommand(before []Line) []Line {
+	for i := len(before) - 1; i >= 0; i-- {
+		if isMarkerText([]byte(before[i].Text), &d.scratch) {
+			return before[i:]
+		}
+	}
+	return before[max(0, len(before)-d.o.Context):]
 }
 
 // appendPart adds b (bytes of the unfinished line, without '\n') to it,
@@ -288,10 +308,7 @@ func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
 			}
 		}
 	}
-	if f.marker {
-		d.loc.lastCmd = Line{Number: num, Text: cleanLine(raw, full, d.o.MaxLineLen)}
-	}
-	text := func() string { return cleanLine(raw, full, d.o.MaxLineLen) }
+	text := lineText{raw, full, d.o.MaxLineLen}
 	if d.loc.cur != nil && d.loc.extend(num, text, c, f) {
 		return
 	}
@@ -299,7 +316,7 @@ func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
 		if d.loc.after > 0 {
 			d.loc.after--
 			if !f.blank && !f.noise && !f.marker && !f.boiler {
-				d.loc.addAfter(num, text())
+				d.loc.addAfter(num, text.String())
 			}
 		}
 		return
@@ -308,9 +325,21 @@ func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
 	var before []Line
 	if want := d.loc.wantBefore(num, c); want > 0 {
 		before = d.linesBefore(num, want, b, start)
+		if c.tier == tierSummary {
+			before = d.sinceCommand(before)
+		}
 	}
-	d.loc.open(num, text(), f.body, c, f, before)
+	d.loc.open(num, text.String(), f.body, c, f, before)
 }
+
+// lineText is a line's excerpt text, made only when it is shown.
+type lineText struct {
+	raw    []byte
+	full   int64
+	maxLen int
+}
+
+func (t lineText) String() string { return cleanLine(t.raw, t.full, t.maxLen) }
 
 // linesBefore returns up to want lines before line num, oldest first: from
 // the block b (lines before start) and, above the block, from the ring.

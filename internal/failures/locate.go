@@ -44,7 +44,6 @@ type locator struct {
 	seen      []uint64
 	lastLine  int64 // the last line kept in a report
 	after     int   // context lines still to add after a one-line report
-	lastCmd   Line  // the last "$ cmd" or step start seen
 	marked    int64 // lines that the structure of a report marks as failure lines (a test's name in a section)
 	userLine  int64 // the line extend is adding, when a user pattern matched it
 }
@@ -59,8 +58,8 @@ func (l *locator) wantBefore(num int64, c class) int {
 	if c.quiet {
 		want = 0 // a section's title: what is above it is another matter
 	}
-	if c.tier == tierSummary && l.lastCmd.Number > 0 {
-		want = int(min(num-l.lastCmd.Number, int64(l.o.MaxLines-1)))
+	if c.tier == tierSummary {
+		want = l.o.MaxLines - 1 // the detector keeps those since the command's start
 	}
 	want = min(want, l.o.MaxLines-1)
 	return int(max(0, min(int64(want), num-1-l.lastLine)))
@@ -125,7 +124,7 @@ func (l *locator) repeat(body []byte) bool {
 
 // extend adds line num to the open report when it belongs to it, and
 // reports whether it did; otherwise it closes the report.
-func (l *locator) extend(num int64, text func() string, c class, f facts) bool {
+func (l *locator) extend(num int64, text lineText, c class, f facts) bool {
 	st := l.cur
 	if st.r != nil && len(st.r.lines) >= l.o.MaxLines {
 		l.close()
@@ -168,7 +167,7 @@ func (l *locator) extend(num int64, text func() string, c class, f facts) bool {
 			l.close()
 			return false
 		}
-		l.add(num, text(), failure || f.item && st.mode == modeSection)
+		l.add(num, text.String(), failure || f.item && st.mode == modeSection)
 		if !failure && f.item && st.mode == modeSection && st.r != nil {
 			l.marked++
 		}
@@ -183,7 +182,7 @@ func (l *locator) extend(num int64, text func() string, c class, f facts) bool {
 			l.add(st.pending.Number, st.pending.Text, false)
 			st.pending = nil
 		}
-		l.add(num, text(), failure)
+		l.add(num, text.String(), failure)
 		return true
 	}
 	if st.pending != nil {
@@ -191,7 +190,7 @@ func (l *locator) extend(num int64, text func() string, c class, f facts) bool {
 		return false
 	}
 	if st.mode == modeTrace {
-		l.add(num, text(), true) // the exception that ends a traceback
+		l.add(num, text.String(), true) // the exception that ends a traceback
 		if !failure && st.r != nil {
 			l.marked++
 		}
@@ -200,7 +199,7 @@ func (l *locator) extend(num int64, text func() string, c class, f facts) bool {
 	}
 	// A line back at the opener's indentation: a compiler's source line
 	// when a caret follows it.
-	st.pending = &Line{Number: num, Text: text()}
+	st.pending = &Line{Number: num, Text: text.String()}
 	return true
 }
 

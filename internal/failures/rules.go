@@ -115,8 +115,6 @@ var builtinRules = []rule{
 	// Compilers and linters that print no "error:": go build/vet "a.go:12:3: x declared and not used",
 	// flake8 "./a.py:8:9: E128 ...", rubocop "lib/a.rb:15:17: C: ...", erlc "a.erl:127: x is unused".
 	{name: "location", lit: ":", key: keyLoc, tier: tierError, refine: locationRefine},
-	// ESLint's stylish format "  12:2  error  Unnecessary semicolon  no-extra-semi".
-	{name: "eslint", lit: "error  ", word: true, key: keyRR, tier: tierError, refine: eslintRefine},
 	// Shells: "bash: foo: command not found", "x.sh: line 3: ./y: No such file or directory".
 	{name: "shell", lit: ": command not found", key: keyShell, tier: tierError},
 	{name: "shell", lit: ": No such file or directory", key: keyShell, tier: tierError},
@@ -147,13 +145,8 @@ var builtinRules = []rule{
 	// PHPUnit "FAILURES!", cargo "test result: FAILED.".
 	{name: "test-summary", lit: "FAILURES!", key: keyFA, tier: tierSummary},
 	{name: "test-summary", lit: "test result: FAILED", key: keyFA, tier: tierSummary},
-	// yarn "error Command failed with exit code 1.", CMake "-- Configuring incomplete, errors occurred!",
-	// GHC "Failing due to -Werror.", clang "1 error generated.".
-	{name: "error-summary", lit: "error Command failed", word: true, key: keyRR, tier: tierSummary},
-	{name: "error-summary", lit: "errors occurred", word: true, key: keyRR, tier: tierSummary},
-	{name: "error-summary", lit: "Failing due to -Werror", key: keyRR, tier: tierSummary},
-	{name: "error-summary", lit: " error generated.", key: keyRR, tier: tierSummary},
-	{name: "error-summary", lit: " errors generated.", key: keyRR, tier: tierSummary},
+	// CMake "-- Configuring incomplete, errors occurred!".
+	{name: "cmake-summary", lit: "errors occurred!", word: true, key: keyBang, tier: tierSummary},
 	// Shells, CI runners, docker, yarn: "exit code 1", "exit status 2", "exited with code 127",
 	// Travis' 'The command "make" exited with 1.', "Exit code: 1", "EXIT CODE 1"; never exit code 0.
 	{name: "exit-code", lit: "exit", word: true, rest: exitRest, key: keyXit, tier: tierSummary},
@@ -252,15 +245,6 @@ func locationRefine(body []byte, _, _ int) tier {
 	}
 	return tierError
 }
-
-func eslintRefine(body []byte, _, _ int) tier {
-	if eslintRE.Match(body) {
-		return tierError
-	}
-	return tierNone
-}
-
-var eslintRE = regexp.MustCompile(`^\s+\d+:\d+\s+error\s{2}`)
 
 func gtestRefine(body []byte, _, end int) tier {
 	if end < len(body) && isDigit(body[end]) {

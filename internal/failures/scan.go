@@ -47,8 +47,6 @@ var gates = []gate{
 	{'!', bangGate},
 	{'*', starGate},
 	{0xe2, symGate},
-	{0x8b, startGate},
-	{'$', dollarGate},
 }
 
 // The gates of ':' and 'p' are not in gates: their bytes are common (':'
@@ -71,16 +69,16 @@ func npmGate(b []byte, i int) bool {
 }
 func failGate(b []byte, i int) bool { return i >= 2 && bytes.HasPrefix(b[i-2:], []byte("失败")) }
 
-// The checks of the rarer gates: ExUnit's "Assertion with", TAP's "not ok"
-// and Rust's "panicked at" (by their 'k'), rake's "aborted!", Elixir's
-// "** (", the crosses and bullets of test runners (U+2717, U+2716, U+2715,
-// U+274C, U+25CF: all start with 0xE2), CodeArts' step start "开始执行"
-// (by the last byte of 始) and a shell prompt "$ ".
+// The checks of the rarer gates: ExUnit's "Assertion with", rake's
+// "aborted!", CMake's "errors occurred!", Elixir's "** (", the crosses and bullets of test runners
+// (U+2717, U+2716, U+2715, U+274C, U+25CF: all start with 0xE2). Each
+// gate byte costs a vectorised pass over every block; a command's start
+// ("$ cmd", CodeArts' step start) is looked for only among the lines kept,
+// when a summary or the tail needs it.
 func assertGate(b []byte, i int) bool { return bytes.HasPrefix(b[i:], []byte("Assertion with ")) }
-func kGate(b []byte, i int) bool {
-	return i >= 5 && string(b[i-5:i+1]) == "not ok" || i >= 5 && bytes.HasPrefix(b[i-5:], []byte("panicked at"))
+func bangGate(b []byte, i int) bool {
+	return i >= 7 && string(b[i-7:i]) == "aborted" || i >= 8 && string(b[i-8:i]) == "occurred"
 }
-func bangGate(b []byte, i int) bool { return i >= 7 && string(b[i-7:i]) == "aborted" }
 func starGate(b []byte, i int) bool { return bytes.HasPrefix(b[i:], []byte("** (")) }
 func symGate(b []byte, i int) bool {
 	if i+2 >= len(b) {
@@ -91,17 +89,6 @@ func symGate(b []byte, i int) bool {
 		return true
 	}
 	return false
-}
-func startGate(b []byte, i int) bool { return i >= 5 && string(b[i-5:i+1]) == "开始" }
-func dollarGate(b []byte, i int) bool {
-	return i+1 < len(b) && b[i+1] == ' ' && (i == 0 || b[i-1] == '\n' || b[i-1] == ' ')
-}
-
-// rrGate passes the "rr" of a lower-case "error" (the dense scan finds the
-// pair): eslint's "  error  ", yarn's "error Command failed", sbt's
-// "[error]", "errors occurred", "-Werror", "1 error generated.".
-func rrGate(b []byte, i int) bool {
-	return i >= 2 && b[i-1] == 'r' && (b[i-2] == 'e' || b[i-2] == 'E') && i+2 < len(b) && b[i+1] == 'o' && b[i+2] == 'r'
 }
 
 // keyMask is a set of line keys: finer gates, used on one line (ANSI-free)
@@ -128,33 +115,56 @@ const (
 	keyItem                           // "1) name:" at the end of a line
 	keyAssert                         // Assertion with
 	keyStar                           // ** (
-	keyK                              // not ok, panicked at
 	keySym                            // ✗ ✖ ✕ ❌ ●
 	keyBang                           // aborted!
 	keyCMake                          // (message):
 	keyExc                            // Exception:
 	keyLoc                            // :12: or :12:3: before a message
 	keyShell                          // : command not found, : No such file or directory, : Permission denied
-	keyRR                             // a lower-case error
 )
 
-var keys = []struct {
-	gate
-	key keyMask
+// byteKeys are the keys found by a gate byte other than ':': one pass
+// over the line per byte, each occurrence checked for all its keys.
+var byteKeys = []struct {
+	c   byte
+	key func(b []byte, i int) keyMask
 }{
-	{gate{'E', erGate}, keyER},
-	{gate{'E', exGate}, keyEX},
-	{gate{'E', exitGate}, keyEx},
-	{gate{'A', faGate}, keyFA},
-	{gate{'x', xitGate}, keyXit},
-	{gate{'p', npmGate}, keyNpm},
-	{gate{0xb1, failGate}, keyFail},
-	{gate{'A', assertGate}, keyAssert},
-	{gate{'*', starGate}, keyStar},
-	{gate{'k', kGate}, keyK},
-	{gate{0xe2, symGate}, keySym},
-	{gate{'!', bangGate}, keyBang},
-	{gate{'r', rrGate}, keyRR},
+	{'E', func(b []byte, i int) keyMask {
+		var m keyMask
+		if erGate(b, i) {
+			m |= keyER
+		}
+		if exGate(b, i) {
+			m |= keyEX
+		}
+		if exitGate(b, i) {
+			m |= keyEx
+		}
+		return m
+	}},
+	{'A', func(b []byte, i int) keyMask {
+		var m keyMask
+		if faGate(b, i) {
+			m |= keyFA
+		}
+		if assertGate(b, i) {
+			m |= keyAssert
+		}
+		return m
+	}},
+	{'x', func(b []byte, i int) keyMask { return bit(xitGate(b, i), keyXit) }},
+	{'p', func(b []byte, i int) keyMask { return bit(npmGate(b, i), keyNpm) }},
+	{0xb1, func(b []byte, i int) keyMask { return bit(failGate(b, i), keyFail) }},
+	{'*', func(b []byte, i int) keyMask { return bit(starGate(b, i), keyStar) }},
+	{0xe2, func(b []byte, i int) keyMask { return bit(symGate(b, i), keySym) }},
+	{'!', func(b []byte, i int) keyMask { return bit(bangGate(b, i), keyBang) }},
+}
+
+func bit(ok bool, k keyMask) keyMask {
+	if ok {
+		return k
+	}
+	return 0
 }
 
 // lineKeys returns the keys that text has.
@@ -168,9 +178,15 @@ func lineKeys(text []byte) keyMask {
 		i += j
 		m |= colonKeys(text, i)
 	}
-	for k := range keys {
-		if passes(text, 0, &keys[k].gate) >= 0 {
-			m |= keys[k].key
+	for k := range byteKeys {
+		c, key := byteKeys[k].c, byteKeys[k].key
+		for i := 0; i < len(text); i++ {
+			j := bytes.IndexByte(text[i:], c)
+			if j < 0 {
+				break
+			}
+			i += j
+			m |= key(text, i)
 		}
 	}
 	return m
@@ -209,9 +225,7 @@ func denseScan(b []byte, pos int) int {
 			digit := (t + (0x80-'0')*lo) &^ (t + (0x7f-'9')*lo) &^ next
 			p := cur ^ ('p' * lo)
 			n := prev ^ ('n' * lo)
-			r := cur ^ ('r' * lo)
-			rp := prev ^ ('r' * lo)
-			if m := (colon&^digit | (p-lo)&^p&((n-lo)&^n) | (r-lo)&^r&((rp-lo)&^rp)) & hi; m != 0 {
+			if m := (colon&^digit | (p-lo)&^p&((n-lo)&^n)) & hi; m != 0 {
 				at := len(b) - len(rest)
 				for ; m != 0; m &= m - 1 {
 					j := at + bits.TrailingZeros64(m)>>3
@@ -243,10 +257,6 @@ func denseCheck(b []byte, i int) int {
 		}
 	case 'p':
 		if npmGate(b, i) {
-			return i
-		}
-	case 'r':
-		if rrGate(b, i) {
 			return i
 		}
 	}
@@ -393,7 +403,7 @@ func colonWordKeys(b []byte, i int) keyMask {
 		if has("make") {
 			return keyMake
 		}
-		if has("ailure") {
+		if has("ailure") && eol(b, i) {
 			return keyFailure
 		}
 		if has("-zero code") {
@@ -410,7 +420,7 @@ func colonWordKeys(b []byte, i int) keyMask {
 		if has("-zero status") {
 			return keyNonZero
 		}
-		if has("ailures") || has("errors") {
+		if (has("ailures") || has("errors")) && eol(b, i) {
 			return keyFailure
 		}
 	}
@@ -418,6 +428,20 @@ func colonWordKeys(b []byte, i int) keyMask {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// eol reports whether the ':' at b[i] ends its line (blanks may follow).
+func eol(b []byte, i int) bool {
+	for j := i + 1; j < len(b); j++ {
+		switch b[j] {
+		case '\n', '\r':
+			return true
+		case ' ', '\t':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // gateScan finds candidate lines in a block. It remembers where each gate
 // passes next, so that the block is scanned about once per gate, however

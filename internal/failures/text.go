@@ -7,6 +7,9 @@ import "bytes"
 // the error printed over it). Trailing '\r's (a CR LF ending, or a line
 // that ends by returning the carriage) are ignored first.
 func visible(raw []byte) []byte {
+	if bytes.IndexByte(raw, '\r') < 0 { // vectorised: most lines have none
+		return raw
+	}
 	t := bytes.TrimRight(raw, "\r")
 	if i := bytes.LastIndexByte(t, '\r'); i >= 0 {
 		return t[i+1:]
@@ -17,8 +20,8 @@ func visible(raw []byte) []byte {
 // Levels found in a line's prefix.
 const (
 	levelNone  = iota
-	levelError // [ERROR], [FATAL], sbt's [error]
-	levelOther // [INFO], [WARNING], [DEBUG], sbt's [info], [warn]
+	levelError // [ERROR], [FATAL]
+	levelOther // [INFO], [WARNING], [DEBUG], sbt's [info], [warn], [error]
 )
 
 // splitPrefix removes what CI systems put before a tool's output: CodeArts'
@@ -37,9 +40,11 @@ func splitPrefix(text []byte) ([]byte, int) {
 	if len(body) > 2 && body[0] == '[' {
 		if j := bytes.IndexByte(body[:min(len(body), 10)], ']'); j > 0 {
 			switch string(body[1:j]) {
-			case "ERROR", "FATAL", "error", "Error", "ERR":
+			// sbt's "[error]" is a level for the layout, not a failure:
+			// no cheap gate finds it, and its failures say more.
+			case "ERROR", "FATAL", "ERR":
 				level = levelError
-			case "INFO", "WARNING", "WARN", "DEBUG", "TRACE", "info", "warn", "warning", "debug", "success":
+			case "INFO", "WARNING", "WARN", "DEBUG", "TRACE", "info", "warn", "warning", "debug", "success", "error", "Error":
 				level = levelOther
 			}
 			if level != levelNone {

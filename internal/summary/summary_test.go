@@ -35,6 +35,10 @@ var goldenCases = []goldenCase{
 	{"record-failed", recordFailedRun, Options{FilePrefix: "codearts-build-logs/"}},
 	{"never-ran", neverRanRun, Options{FilePrefix: "codearts-build-logs/"}},
 	{"not-run-after-failure", notRunRun, Options{FilePrefix: "codearts-build-logs/"}},
+	{"scan-maven", scanMavenRun, Options{FilePrefix: "codearts-build-logs/"}},
+	{"scan-pytest", scanPytestRun, Options{FilePrefix: "codearts-build-logs/"}},
+	{"scan-command-output", scanCommandOutputRun, Options{FilePrefix: "codearts-build-logs/"}},
+	{"scan-no-match", scanNoMatchRun, Options{FilePrefix: "codearts-build-logs/"}},
 }
 
 func TestGolden(t *testing.T) {
