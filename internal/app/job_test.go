@@ -182,7 +182,19 @@ func TestRunBuildFollowedToSuccess(t *testing.T) {
 		fmt.Sprint(ex[0].Parameters) != "[{codeBranch main} {flags -x=1 -y}]" {
 		t.Fatalf("executions = %+v", ex)
 	}
+	infos := 0
+	for _, r := range h.fake.Seen() {
+		if strings.HasSuffix(r.Path, "/43/record-info") {
+			infos++
+		}
+	}
+	if infos != 3 {
+		t.Errorf("record-info asked %d times, want 3 (two answers without a record, then the record)", infos)
+	}
 	out := h.stdout.String()
+	if !strings.Contains(out, "Build #43 has no record yet (HTTP 404 CB.00060214); asking again") {
+		t.Errorf("the wait for the record is not shown:\n%s", out)
+	}
 	// Each line of the build's own log exactly once, whole, cleaned.
 	for _, l := range liveLines {
 		if n := strings.Count(out, l+"\n"); n != 1 {
