@@ -218,8 +218,9 @@ func TestRunBuildFollowedToSuccess(t *testing.T) {
 	if strings.Count(out, "▶ stage2 (Maven Build) RUNNING") != 1 {
 		t.Error("stage2's start printed more than once")
 	}
-	if h.outputs()["build-number"] != "43" {
-		t.Errorf("outputs = %v", h.outputs())
+	recID, _, _, _ := h.fake.RecordOf(testJob, 43)
+	if o := h.outputs(); o["build-number"] != "43" || o["build-status"] != "SUCCESS" || o["record-id"] != recID {
+		t.Errorf("outputs = %v", o)
 	}
 }
 
@@ -250,8 +251,8 @@ func TestRunBuildFollowedToFailure(t *testing.T) {
 	if !strings.Contains(out, "full-stages: attempt 6 failed") && !strings.Contains(out, "APIGW.0308") {
 		t.Errorf("the throttled poll did not happen:\n%s", out)
 	}
-	if h.outputs()["failed-tasks"] != "stage2" {
-		t.Errorf("failed-tasks = %q", h.outputs()["failed-tasks"])
+	if o := h.outputs(); o["failed-tasks"] != "stage2" || o["build-status"] != "FAILED" {
+		t.Errorf("outputs = %v", o)
 	}
 	if !strings.Contains(h.summary(), "#43 of job") {
 		t.Errorf("summary heading:\n%s", h.summary())
@@ -366,8 +367,9 @@ func TestCancelStopsTheBuildOnce(t *testing.T) {
 	if !strings.Contains(h.summary(), "stopped on cancel") {
 		t.Errorf("summary:\n%s", h.summary())
 	}
-	if h.outputs()["build-number"] != "43" {
-		t.Errorf("outputs = %v", h.outputs())
+	recID, _, _, _ := h.fake.RecordOf(testJob, 43)
+	if out := h.outputs(); out["build-number"] != "43" || out["build-status"] != "ABORTED" || out["record-id"] != recID {
+		t.Errorf("outputs = %v", out)
 	}
 }
 
