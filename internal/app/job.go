@@ -80,9 +80,9 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 		r.Printf("Starting a build of job %s (%d parameter(s)%s)", cfg.JobID, len(params), commitNote(cfg.Commit))
 		started, err := client.Execute(ctx, cfg.JobID, codearts.ExecuteOptions{Parameters: params, Commit: cfg.Commit})
 		if err != nil {
-			run.Fatal = fmt.Sprintf("cannot start a build of job %s (POST execute): %s", cfg.JobID, err)
+			run.Fatal = fmt.Errorf("cannot start a build of job %s (POST execute): %w", cfg.JobID, err)
 			if codearts.IsAuthError(err) {
-				run.Fatal = authMessage(cfg, err.Error())
+				run.Fatal = authError(cfg, err)
 			}
 			return nil
 		}
@@ -91,14 +91,14 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 	case cfg.BuildNumber == 0:
 		st, err := client.RunningStatus(ctx, cfg.JobID)
 		if err != nil {
-			run.Fatal = fmt.Sprintf("cannot find the latest build of job %s (GET running-status): %s", cfg.JobID, err)
+			run.Fatal = fmt.Errorf("cannot find the latest build of job %s (GET running-status): %w", cfg.JobID, err)
 			if codearts.IsAuthError(err) {
-				run.Fatal = authMessage(cfg, err.Error())
+				run.Fatal = authError(cfg, err)
 			}
 			return nil
 		}
 		if st.LastBuildNumber == 0 {
-			run.Fatal = fmt.Sprintf("job %s has no build yet: start one with run-build: true, or give build-number", cfg.JobID)
+			run.Fatal = fmt.Errorf("job %s has no build yet: start one with run-build: true, or give build-number", cfg.JobID)
 			return nil
 		}
 		f.job.BuildNumber = st.LastBuildNumber
@@ -119,9 +119,9 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 		case sig.Err() != nil:
 			f.cancelled(nil)
 		case codearts.IsAuthError(err):
-			run.Fatal = authMessage(cfg, err.Error())
+			run.Fatal = authError(cfg, err)
 		default:
-			run.Fatal = fmt.Sprintf("build #%d of job %s: no record found (GET record-info): %s", n, cfg.JobID, err)
+			run.Fatal = fmt.Errorf("build #%d of job %s: no record found (GET record-info): %w", n, cfg.JobID, err)
 		}
 		return nil
 	}
@@ -385,7 +385,7 @@ func (f *follower) cancelled(last *codearts.Record) []report.Stage {
 		j.Cancelled = fmt.Sprintf("the workflow was cancelled; build #%d of job %s was not started by this step and goes on", j.BuildNumber, cfg.JobID)
 	}
 	f.r.Printf("%s", j.Cancelled)
-	f.run.Fatal = j.Cancelled
+	f.run.Fatal = errors.New(j.Cancelled)
 	if last == nil {
 		return nil
 	}

@@ -57,6 +57,16 @@ func errorClass(err error) string {
 	return "connection or transfer error"
 }
 
+// errText is an error's text for the job log and the outputs, "" for
+// none. Errors stay errors up to here; their text is already free of
+// secrets.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
 // progress prints one line per finished stage: the tool's own words, the
 // size, the time and the result; server text only inside stop-commands.
 func progress(r *ghaction.Runner, s report.Stage) {
@@ -86,15 +96,15 @@ func progress(r *ghaction.Runner, s report.Stage) {
 		return
 	}
 	code := ""
-	if s.HTTPStatus != 0 {
-		code = fmt.Sprintf(" (HTTP %d", s.HTTPStatus)
-		if s.ErrCode != "" {
-			code += " " + safeName(s.ErrCode)
+	if status := s.HTTPStatus(); status != 0 {
+		code = fmt.Sprintf(" (HTTP %d", status)
+		if c := s.ErrCode(); c != "" {
+			code += " " + safeName(c)
 		}
 		code += ")"
 	}
 	r.Printf("  %-10s NOT SAVED after %d attempt(s)%s in %s:", s.Task, s.Attempts, code, s.Elapsed.Round(time.Millisecond))
-	r.Quote("    " + s.Err)
+	r.Quote("    " + errText(s.Err))
 }
 
 // annotate shows at most ghaction.MaxAnnotations errors: the run-level
@@ -103,8 +113,8 @@ func progress(r *ghaction.Runner, s report.Stage) {
 // line naming one of its files puts the annotation on that line of code.
 func annotate(r *ghaction.Runner, run *report.Run, tree *srcloc.Tree) {
 	var notes []ghaction.Annotation
-	if run.Fatal != "" {
-		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: run.Fatal})
+	if run.Fatal != nil {
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: run.Fatal.Error()})
 	}
 	if run.Incomplete != "" {
 		notes = append(notes, ghaction.Annotation{Title: "CodeArts record not finished", Message: run.Incomplete})
@@ -120,8 +130,8 @@ func annotate(r *ghaction.Runner, run *report.Run, tree *srcloc.Tree) {
 		s := &run.Stages[i]
 		switch {
 		case s.NotRun:
-		case !s.Saved() && run.Fatal == "":
-			notes = append(notes, ghaction.Annotation{Title: stageTitle(s) + ": log not downloaded", Message: s.Err})
+		case !s.Saved() && run.Fatal == nil:
+			notes = append(notes, ghaction.Annotation{Title: stageTitle(s) + ": log not downloaded", Message: errText(s.Err)})
 		case s.Saved() && s.Failed():
 			notes = append(notes, failureAnnotation(rootCauseView(s), tree))
 		}
@@ -397,7 +407,7 @@ func logsJSON(run *report.Run, dir string, limit int) (string, int) {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, s := range run.Stages {
-		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: s.Err}
+		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: errText(s.Err)}
 		if s.Saved() {
 			e.File = filepath.Join(dir, s.File)
 			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.FailureLines()

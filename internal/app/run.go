@@ -84,15 +84,15 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		stages = followJob(ctx, runCtx, cfg, client, r, run, env.PollInterval, redact)
 		cfg.WaitTimeout = 0
 	}
-	if run.Fatal == "" {
+	if run.Fatal == nil {
 		stages = resolveStages(runCtx, cfg, client, run, r, env, redact)
 	}
-	if run.Fatal == "" {
+	if run.Fatal == nil {
 		if err := atomicfile.MkdirAll(cfg.Dir, owner); err != nil {
-			run.Fatal = fmt.Sprintf("cannot create the output folder %s: %v", cfg.Path, err)
+			run.Fatal = fmt.Errorf("cannot create the output folder %s: %w", cfg.Path, err)
 		}
 	}
-	if run.Fatal == "" {
+	if run.Fatal == nil {
 		r.Printf("Downloading %d stage log(s) to %s (%s level, %d at a time)", len(stages), cfg.Dir, cfg.LogLevel, min(cfg.Concurrency, len(stages)))
 		var authErr error
 		run.Stages, authErr = download.Run(runCtx, stages, download.Options{
@@ -109,7 +109,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		})
 		markNotRun(run.Stages)
 		if authErr != nil {
-			run.Fatal = authMessage(cfg, authErr.Error())
+			run.Fatal = authError(cfg, authErr)
 		}
 	} else {
 		run.Stages = stages
@@ -123,7 +123,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	// artifact, then the job summary with the artifact's link.
 	sumOpts := summary.Options{FilePrefix: filepath.ToSlash(cfg.Path) + "/"}
 	run.Elapsed = time.Since(started)
-	if run.Fatal == "" || dirExists(cfg.Dir) {
+	if run.Fatal == nil || dirExists(cfg.Dir) {
 		// summary.md sits beside the logs (in the folder and in the artifact),
 		// so its file names carry no folder prefix.
 		if err := atomicfile.WriteFile(filepath.Join(cfg.Dir, "summary.md"), []byte(summary.Markdown(run, summary.Options{})), owner); err != nil {

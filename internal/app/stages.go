@@ -4,8 +4,8 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
@@ -29,25 +29,28 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 	}
 	res, spent := waitRecord(recCtx, cfg, client, r, env)
 	if err := res.Err; err != nil && (!res.Seen || codearts.IsAuthError(err)) {
-		msg := err.Error()
 		switch {
 		case codearts.IsAuthError(err):
-			run.Fatal = authMessage(cfg, msg)
+			run.Fatal = authError(cfg, err)
 			stages := stagesFromNames(cfg.Tasks)
 			for i := range stages {
-				stages[i].Err = "not downloaded: " + download.ErrAuth.Error()
+				stages[i].Err = download.ErrSkipped
 			}
 			return stages
 		case len(cfg.Tasks) == 0:
-			run.Fatal = "cannot list the stages of the record (GET full-stages): " + msg + "; pass task-names to download known stages anyway"
+			hint := ""
+			if taskNamesMayHelp(err) {
+				hint = "; pass task-names to download known stages anyway"
+			}
+			run.Fatal = fmt.Errorf("cannot list the stages of the record (GET full-stages): %w%s", err, hint)
 			return nil
 		}
-		run.StagesErr = msg
+		run.StagesErr = err
 		if cfg.WaitTimeout > 0 {
 			// Never a success: nobody saw the record finish.
 			run.Incomplete = fmt.Sprintf("the record's stages could not be read during wait-timeout %s, so whether it finished is unknown; the logs are what existed then", cfg.WaitTimeout)
 		}
-		r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: "cannot read the record's stages; downloading the listed task-names without display names or statuses: " + msg})
+		r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: "cannot read the record's stages; downloading the listed task-names without display names or statuses: " + err.Error()})
 		return stagesFromNames(cfg.Tasks)
 	}
 
@@ -80,7 +83,7 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 	run.Record.Initial, run.Record.Final = redact(run.Record.Initial), redact(run.Record.Final)
 	if len(cfg.Tasks) == 0 {
 		if len(all) == 0 {
-			run.Fatal = "the record lists no build actions (stage1…stageN) yet; pass task-names, or wait-timeout for a record that has not started"
+			run.Fatal = errors.New("the record lists no build actions (stage1…stageN) yet; pass task-names, or wait-timeout for a record that has not started")
 		}
 		return all
 	}
@@ -137,13 +140,30 @@ func explainTimeout(run *report.Run, cfg *config.Config) {
 		what = fmt.Sprintf("the run's timeout (%s, plus wait-timeout %s) was reached", cfg.Timeout, cfg.WaitTimeout)
 	}
 	for i := range run.Stages {
-		if s := &run.Stages[i]; !s.Saved() && s.Err != "" && strings.Contains(s.Err, "deadline") {
-			s.Err = what + ": " + s.Err
+		if s := &run.Stages[i]; !s.Saved() && errors.Is(s.Err, context.DeadlineExceeded) {
+			s.Err = fmt.Errorf("%s: %w", what, s.Err)
 		}
 	}
-	if run.Fatal != "" && strings.Contains(run.Fatal, "deadline") {
-		run.Fatal = what + ": " + run.Fatal
+	if errors.Is(run.Fatal, context.DeadlineExceeded) {
+		run.Fatal = fmt.Errorf("%s: %w", what, run.Fatal)
 	}
+}
+
+// taskNamesMayHelp reports whether listing task-names could get the logs
+// when the stage list failed with err: when the failure is the stage
+// list's own (not found, an error answer, throttling, a transfer that
+// failed or took too long: with task-names the list gets only a quarter of
+// the time). Not when every request would meet it: the endpoint cannot be
+// reached (no such host, a proxy's refusal, TLS), something else answers
+// in its place (a login page), the project is refused, or the run was
+// cancelled.
+func taskNamesMayHelp(err error) bool {
+	switch codearts.KindOf(err) {
+	case codearts.KindUnreachable, codearts.KindNotAPI, codearts.KindForbidden, codearts.KindAuth,
+		codearts.KindCanceled, codearts.KindLocal:
+		return false
+	}
+	return true
 }
 
 func stagesFromNames(tasks []string) []report.Stage {
@@ -162,7 +182,7 @@ func fromAPI(s codearts.Stage) report.Stage {
 // never ran: the record lists it as not started and task-log has no log
 // for it (404). That is no download error, and no reason for exit 3.
 func notRun(s *report.Stage) bool {
-	return !s.Saved() && s.NeverRan() && s.HTTPStatus == http.StatusNotFound
+	return !s.Saved() && s.NeverRan() && s.ErrKind() == codearts.KindNotFound
 }
 
 // markNotRun marks the stages that never ran.
@@ -200,7 +220,9 @@ func waitProgress(rec codearts.Record) string {
 	return line
 }
 
-func authMessage(cfg *config.Config, msg string) string {
+// authError is the run's error for credentials that were refused (err),
+// naming the credential, the endpoint and what to check.
+func authError(cfg *config.Config, err error) error {
 	where := cfg.Endpoint
 	if cfg.Region != "" {
 		where += " (region " + cfg.Region + ")"
@@ -209,5 +231,5 @@ func authMessage(cfg *config.Config, msg string) string {
 	if cfg.Token == "" {
 		hint = "check the access key and secret key, the project ID, and that the machine's clock is right (signatures older than 15 minutes are refused)"
 	}
-	return fmt.Sprintf("authentication failed with the %s at %s: %s; %s", cfg.AuthMethod(), where, msg, hint)
+	return fmt.Errorf("authentication failed with the %s at %s: %w; %s", cfg.AuthMethod(), where, err, hint)
 }

@@ -291,12 +291,7 @@ func (c *Client) send(ctx context.Context, op *operation, method string, u *url.
 		// last.
 		err = &stoppedError{ctxErr: ctxErr, last: op.last}
 	}
-	if op.attempts > 1 {
-		err = fmt.Errorf("%s: after %d attempts: %w", name, op.attempts, err)
-	} else {
-		err = fmt.Errorf("%s: %w", name, err)
-	}
-	return op.attempts, err
+	return op.attempts, &Error{Op: name, Attempts: op.attempts, kind: classify(err), err: err}
 }
 
 // checkRetry is the CheckRetry policy. With handle installed, every response

@@ -32,6 +32,7 @@ type APIError struct {
 
 	retryAfter    time.Duration // from Retry-After
 	hasRetryAfter bool
+	notAPI        bool // a page of something in between (KindNotAPI)
 }
 
 // Error returns e.g. `HTTP 404 CB.00060214: the log was not found (request id abc)`.
@@ -79,10 +80,7 @@ func (e *APIError) retryable() bool {
 // error will not go away by retrying or by asking for another stage.
 func IsAuthError(err error) bool {
 	var e *APIError
-	if !errors.As(err, &e) {
-		return false
-	}
-	return e.Status == http.StatusUnauthorized || e.Code == "APIGW.0301" || e.Code == "APIGW.0307"
+	return errors.As(err, &e) && e.Kind() == KindAuth
 }
 
 // errorBody is the union of the error shapes seen in Huawei answers.
@@ -158,6 +156,7 @@ func (c *Client) htmlPageError(resp *http.Response) *APIError {
 	}
 	return c.withRequestID(&APIError{
 		Status: resp.StatusCode,
+		notAPI: true,
 		Message: what + " came back instead of the API's answer: a login page of a proxy or single sign-on " +
 			"service in front of the endpoint? Let this runner reach the endpoint directly (NO_PROXY) or through a proxy that does not ask for a login",
 	}, resp)

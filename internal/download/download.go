@@ -47,14 +47,37 @@ type Options struct {
 }
 
 // ErrAuth marks stages that were not attempted (or were stopped) because
-// another stage hit an authentication failure.
+// another stage hit an authentication failure: errors.Is finds it in their
+// Err, and codearts.KindOf says KindAuth.
 var ErrAuth = errors.New("authentication failed")
+
+// ErrSkipped is the Err of a stage not downloaded because of another
+// stage's authentication failure. It does not wrap that stage's error: the
+// HTTP status and code belong to the stage that received them.
+var ErrSkipped error = skippedError{}
+
+type skippedError struct{}
+
+func (skippedError) Error() string       { return "not downloaded: " + ErrAuth.Error() }
+func (skippedError) Unwrap() error       { return ErrAuth }
+func (skippedError) Kind() codearts.Kind { return codearts.KindAuth }
+
+// localError is a failure of this machine's side (the log file), with the
+// text of its cause.
+type localError struct {
+	msg string
+	err error
+}
+
+func (e *localError) Error() string       { return e.msg }
+func (e *localError) Unwrap() error       { return e.err }
+func (e *localError) Kind() codearts.Kind { return codearts.KindLocal }
 
 // Run downloads every stage and returns them in the given order, with
 // File, Bytes, Scan, Elapsed and Attempts filled in or Err set. A failing
 // stage does not stop the others, except an authentication failure: the
 // same credentials would fail for every stage, so the rest are cancelled
-// and the first returned error is reported as authErr.
+// and the first stage's error (as in its Err) is returned as authErr.
 func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.Stage, authErr error) {
 	out = make([]report.Stage, len(stages))
 	copy(out, stages)
@@ -80,14 +103,14 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 				stop := authErr != nil
 				mu.Unlock()
 				if stop {
-					out[i].Err = "not downloaded: " + ErrAuth.Error()
+					out[i].Err = ErrSkipped
 				} else {
-					err := fetch(ctx, &out[i], o)
-					canceled[i] = errors.Is(err, context.Canceled)
-					if isAuth(out[i]) {
+					fetch(ctx, &out[i], o)
+					canceled[i] = errors.Is(out[i].Err, context.Canceled)
+					if codearts.IsAuthError(out[i].Err) {
 						mu.Lock()
 						if authErr == nil {
-							authErr = errors.New(out[i].Err)
+							authErr = out[i].Err
 							cancel()
 						}
 						mu.Unlock()
@@ -111,16 +134,13 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 		// Stages cancelled by the auth failure say so, instead of "context
 		// canceled"; genuine errors of their own (a 404) are kept.
 		for i := range out {
-			if canceled[i] && !isAuth(out[i]) {
-				out[i].Err = "not downloaded: " + ErrAuth.Error()
-				out[i].HTTPStatus, out[i].ErrCode = 0, ""
+			if canceled[i] && !codearts.IsAuthError(out[i].Err) {
+				out[i].Err = ErrSkipped
 			}
 		}
 	}
 	return out, authErr
 }
-
-func isAuth(s report.Stage) bool { return s.HTTPStatus == 401 }
 
 // copyBufSize is large enough that syscalls and scan calls are amortised,
 // small enough that memory stays flat with 32 parallel downloads.
@@ -180,16 +200,16 @@ func copyAndScan(w io.Writer, body io.Reader, det *failures.Detector) (int64, er
 	}
 }
 
-// fetch downloads one stage into st and returns the error, if any, for
-// the caller to classify.
-func fetch(ctx context.Context, st *report.Stage, o Options) error {
+// fetch downloads one stage into st, setting st.Err (redacted, its chain
+// kept for the caller to classify) when it fails.
+func fetch(ctx context.Context, st *report.Stage, o Options) {
 	start := time.Now()
 	defer func() { st.Elapsed = time.Since(start) }()
 	name := st.Task + ".log"
 	f, err := atomicfile.Create(filepath.Join(o.Dir, name), o.Owner)
 	if err != nil {
-		st.Err = "cannot create the log file: " + err.Error()
-		return err
+		st.Err = o.Secrets.Error(&localError{msg: "cannot create the log file: " + err.Error(), err: err})
+		return
 	}
 	defer f.Abort()
 
@@ -214,18 +234,13 @@ func fetch(ctx context.Context, st *report.Stage, o Options) error {
 	})
 	st.Attempts = attempts
 	if err == nil {
-		err = f.Commit()
+		if cerr := f.Commit(); cerr != nil {
+			err = &localError{msg: cerr.Error(), err: cerr}
+		}
 	}
 	if err != nil {
-		st.Err = o.Secrets.Redact(err.Error())
-		var apiErr *codearts.APIError
-		if errors.As(err, &apiErr) {
-			st.HTTPStatus, st.ErrCode = apiErr.Status, apiErr.Code
-		}
-		if codearts.IsAuthError(err) {
-			st.HTTPStatus = 401
-		}
-		return err
+		st.Err = o.Secrets.Error(err)
+		return
 	}
 	st.File = name
 	st.Bytes = written
@@ -234,5 +249,4 @@ func fetch(ctx context.Context, st *report.Stage, o Options) error {
 	} else {
 		st.Scan.Bytes = written
 	}
-	return nil
 }

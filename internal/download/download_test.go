@@ -101,7 +101,7 @@ func TestRunSavesEveryStageAndScans(t *testing.T) {
 	if out[1].Scan.Matches != 2 || out[1].Scan.Lines != 3 || out[1].Scan.First.Number != 2 {
 		t.Errorf("stage2 scan = %+v", out[1].Scan)
 	}
-	if out[2].Saved() || out[2].HTTPStatus != 404 || out[2].ErrCode != "CB.00060214" || out[2].Attempts != 1 {
+	if out[2].Saved() || out[2].HTTPStatus() != 404 || out[2].ErrCode() != "CB.00060214" || out[2].ErrKind() != codearts.KindNotFound || out[2].Attempts != 1 {
 		t.Errorf("stage3 = %+v", out[2])
 	}
 	if got := strings.Join(files(t, dir), ","); got != "stage1.log,stage2.log" {
@@ -129,7 +129,7 @@ func TestFailedRetriesLeaveNoPartialFileAndKeepThePreviousOne(t *testing.T) {
 		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 2, Matcher: matcher(t),
 	})
 	for _, s := range out {
-		if s.Saved() || s.Err == "" || s.Attempts != 3 {
+		if s.Saved() || s.Err == nil || s.Attempts != 3 {
 			t.Errorf("%s = %+v, want an error after 3 attempts", s.Task, s)
 		}
 	}
@@ -162,8 +162,8 @@ func TestAuthFailureCancelsTheRest(t *testing.T) {
 		if n := fake.Requests(fmt.Sprintf("stage%d", i)); n != 0 {
 			t.Errorf("stage%d requested %d times after the authentication failure", i, n)
 		}
-		if !strings.Contains(out[i-1].Err, "authentication failed") {
-			t.Errorf("stage%d err = %q", i, out[i-1].Err)
+		if !errors.Is(out[i-1].Err, ErrAuth) || out[i-1].ErrKind() != codearts.KindAuth || out[i-1].HTTPStatus() != 0 {
+			t.Errorf("stage%d err = %v (kind %v, HTTP %d), want not downloaded because of the authentication failure", i, out[i-1].Err, out[i-1].ErrKind(), out[i-1].HTTPStatus())
 		}
 	}
 }
@@ -338,11 +338,33 @@ func TestAuthFailureKeepsEarlierErrors(t *testing.T) {
 	if authErr == nil {
 		t.Fatal("no auth error")
 	}
-	if out[0].HTTPStatus != 404 || out[0].ErrCode != "CB.00060214" || strings.Contains(out[0].Err, "authentication") {
+	if out[0].HTTPStatus() != 404 || out[0].ErrCode() != "CB.00060214" || errors.Is(out[0].Err, ErrAuth) {
 		t.Errorf("stage1 lost its own error: %+v", out[0])
 	}
-	if !strings.Contains(out[2].Err, "authentication failed") {
+	if !errors.Is(out[2].Err, ErrAuth) {
 		t.Errorf("stage3 = %+v", out[2])
+	}
+}
+
+// TestAuthFailureKeepsItsStatus: a 403 with the gateway's credential code
+// stops the other stages like a 401, and is reported as the 403 it was.
+func TestAuthFailureKeepsItsStatus(t *testing.T) {
+	t.Parallel()
+	_, c := setup(t, 1,
+		fakecodearts.StageSpec{Task: "stage1", Log: []byte("x\n"), Faults: []fakecodearts.Fault{{Status: 403, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information"}}},
+		fakecodearts.StageSpec{Task: "stage2", Log: []byte("x\n")},
+	)
+	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2"), Options{
+		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
+	})
+	if authErr == nil || codearts.KindOf(authErr) != codearts.KindAuth {
+		t.Fatalf("authErr = %v, want the authentication failure", authErr)
+	}
+	if got := out[0].HTTPStatus(); got != 403 || out[0].ErrCode() != "APIGW.0301" {
+		t.Errorf("stage1 reported as HTTP %d %s, want HTTP 403 APIGW.0301", got, out[0].ErrCode())
+	}
+	if !errors.Is(out[1].Err, ErrAuth) {
+		t.Errorf("stage2 = %+v, want not downloaded", out[1])
 	}
 }
 

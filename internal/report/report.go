@@ -4,6 +4,7 @@
 package report
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -36,12 +37,10 @@ type Stage struct {
 
 	Scan failures.Result // what the failure scan found
 
-	// Err is the download error, already free of secrets; empty when saved.
-	Err string
-	// HTTPStatus and ErrCode are the HTTP status and Huawei error_code of
-	// the download error when the server answered one.
-	HTTPStatus int
-	ErrCode    string
+	// Err is the download error, its text already free of secrets; nil
+	// when saved. It keeps its chain: ErrKind, HTTPStatus and ErrCode read
+	// it, and only the renderers turn it into text.
+	Err error
 	// NotRun is set when the stage never ran: the record lists it with no
 	// status or INIT (the stages after a failure), and task-log answered
 	// 404. Its log is not missing: there is none.
@@ -56,7 +55,31 @@ func (s *Stage) NeverRan() bool {
 }
 
 // Saved reports whether the stage's log was obtained.
-func (s *Stage) Saved() bool { return s.Err == "" && s.File != "" }
+func (s *Stage) Saved() bool { return s.Err == nil && s.File != "" }
+
+// ErrKind is the kind of the download error (codearts.KindUnknown when
+// there is none).
+func (s *Stage) ErrKind() codearts.Kind { return codearts.KindOf(s.Err) }
+
+// HTTPStatus is the HTTP status of the download error when the server
+// answered one, else 0.
+func (s *Stage) HTTPStatus() int {
+	var e *codearts.APIError
+	if errors.As(s.Err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// ErrCode is the Huawei error_code of the download error when the server
+// answered one, else "".
+func (s *Stage) ErrCode() string {
+	var e *codearts.APIError
+	if errors.As(s.Err, &e) {
+		return e.Code
+	}
+	return ""
+}
 
 // StatusFailed reports whether CodeArts says the stage failed.
 func (s *Stage) StatusFailed() bool { return codearts.StatusFailed(s.Status) }
@@ -110,13 +133,14 @@ type Run struct {
 
 	// StagesErr is set when the full-stages call failed and the run went
 	// on with the listed task names (no display names or statuses).
-	StagesErr string
+	StagesErr error
 	// Incomplete is set when the record had not finished (wait-timeout
 	// elapsed): the reason, shown in the summary.
 	Incomplete string
 	// Fatal is set when the run stopped for a reason that concerns every
-	// stage (for example an authentication failure).
-	Fatal string
+	// stage (for example an authentication failure). Its text is the whole
+	// message, free of secrets; its chain keeps the cause.
+	Fatal error
 	// Record is what the stage list said about the record as a whole.
 	Record RecordState
 
@@ -247,7 +271,7 @@ func (r *Run) Verdict() Verdict {
 		return VerdictFailed
 	case r.Running():
 		return VerdictRunning
-	case r.Fatal != "" || r.Incomplete != "" || len(r.Missing()) > 0:
+	case r.Fatal != nil || r.Incomplete != "" || len(r.Missing()) > 0:
 		return VerdictIncomplete
 	case len(r.Stages) == 0:
 		return VerdictEmpty
@@ -304,7 +328,7 @@ func (r *Run) SavedBytes() int64 {
 // obtained (a log, the artifact, a finished record), else 1 when
 // failOnBuildFailure is set and the build failed (Failed), else 0.
 func (r *Run) ExitCode(failOnBuildFailure bool) int {
-	if r.Fatal != "" || r.Incomplete != "" || r.ArtifactErr != "" || len(r.Missing()) > 0 {
+	if r.Fatal != nil || r.Incomplete != "" || r.ArtifactErr != "" || len(r.Missing()) > 0 {
 		return ExitIncomplete
 	}
 	if failOnBuildFailure && r.Failed() {

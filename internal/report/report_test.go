@@ -1,9 +1,11 @@
 package report
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 )
 
@@ -18,7 +20,7 @@ func userMatched(s Stage, n int64) Stage {
 
 func TestExitCodeAndLists(t *testing.T) {
 	t.Parallel()
-	missing := Stage{Task: "stage9", Err: "HTTP 404 CB.00060214"}
+	missing := Stage{Task: "stage9", Err: &codearts.APIError{Status: 404, Code: "CB.00060214"}}
 	tests := []struct {
 		name       string
 		run        Run
@@ -36,11 +38,11 @@ func TestExitCodeAndLists(t *testing.T) {
 		{"final FAILED with no failed stage", Run{Stages: []Stage{saved("stage1", "SUCCESS", 5, 0)}, Record: RecordState{Known: true, Finished: true, Initial: "SUCCESS", Final: "FAILED"}}, true, ExitBuildFailed, "", 5},
 		{"final ABORTED allowed", Run{Stages: []Stage{saved("stage1", "SUCCESS", 5, 0)}, Record: RecordState{Known: true, Finished: true, Final: "ABORTED"}}, false, ExitOK, "", 5},
 		{"initial SCHEDULE_FAILURE", Run{Stages: []Stage{{Task: "stage1", NotRun: true}}, Record: RecordState{Known: true, Finished: true, Initial: "SCHEDULE_FAILURE", Final: "FAILED"}}, true, ExitBuildFailed, "", 0},
-		{"stages that never ran are not missing", Run{Stages: []Stage{saved("stage1", "FAILED", 5, 1), {Task: "stage2", NotRun: true, HTTPStatus: 404}}}, true, ExitBuildFailed, "stage1", 5},
+		{"stages that never ran are not missing", Run{Stages: []Stage{saved("stage1", "FAILED", 5, 1), {Task: "stage2", NotRun: true, Err: &codearts.APIError{Status: 404}}}}, true, ExitBuildFailed, "stage1", 5},
 		{"missing log wins", Run{Stages: []Stage{saved("stage1", "FAILED", 5, 1), missing}}, true, ExitIncomplete, "stage1", 5},
 		{"artifact failed", Run{Stages: []Stage{saved("stage1", "SUCCESS", 5, 0)}, ArtifactErr: "HTTP 503"}, false, ExitIncomplete, "", 5},
 		{"record unfinished", Run{Stages: []Stage{saved("stage1", "SUCCESS", 5, 0)}, Incomplete: "still running"}, false, ExitIncomplete, "", 5},
-		{"fatal", Run{Fatal: "authentication failed"}, false, ExitIncomplete, "", 0},
+		{"fatal", Run{Fatal: errors.New("authentication failed")}, false, ExitIncomplete, "", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

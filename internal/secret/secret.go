@@ -198,3 +198,23 @@ func (s *Set) Mask(m Masker) {
 		m.AddMask(v)
 	}
 }
+
+// Error returns err with its text redacted once, here, where it arises:
+// what renders it later (the summary, the outputs, the job log) needs no
+// Set, and errors.Is and errors.As still see the whole chain. A nil err
+// stays nil.
+func (s *Set) Error(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &redactedError{msg: s.Redact(err.Error()), err: err}
+}
+
+// redactedError is an error whose text has been redacted.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }

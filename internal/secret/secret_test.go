@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/url"
 	"regexp"
@@ -214,4 +215,19 @@ func abs(n int) int {
 		return -n
 	}
 	return n
+}
+
+func TestErrorRedactsTextAndKeepsTheChain(t *testing.T) {
+	cause := errors.New("cause")
+	s := New(token)
+	err := s.Error(fmt.Errorf("server said %q: %w", url.QueryEscape(token), cause))
+	if strings.Contains(err.Error(), url.QueryEscape(token)) || !strings.Contains(err.Error(), Redacted) {
+		t.Errorf("Error() = %q, want the token redacted", err)
+	}
+	if !errors.Is(err, cause) {
+		t.Errorf("errors.Is(err, cause) = false: the chain was lost")
+	}
+	if s.Error(nil) != nil {
+		t.Errorf("Error(nil) != nil")
+	}
 }

@@ -1,14 +1,41 @@
 package summary
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
 const recordID = "0c3b5a7e-1d2f-4e6a-9b8c-7d6e5f4a3b2c"
+
+// downloadErr is a download error as the pipeline hands it over: the text
+// that is shown, and, when status is not 0, the server's answer inside.
+func downloadErr(text string, status int, code string) error {
+	if status == 0 && code == "" {
+		return textErr(text)
+	}
+	return &shownError{text: text, err: &codearts.APIError{Status: status, Code: code}}
+}
+
+// textErr is an error with this text, nil for "".
+func textErr(text string) error {
+	if text == "" {
+		return nil
+	}
+	return errors.New(text)
+}
+
+type shownError struct {
+	text string
+	err  error
+}
+
+func (e *shownError) Error() string { return e.text }
+func (e *shownError) Unwrap() error { return e.err }
 
 // okStage is a successful, saved stage with a clean log.
 func okStage(n int, name string, bytes, lines int64, d time.Duration) report.Stage {
@@ -109,12 +136,12 @@ func errorsRun() *report.Run {
 	run.Record = report.RecordState{Known: true, Initial: "SUCCESS", Final: "PENDING"}
 	run.Stages = append(run.Stages, report.Stage{
 		Task: "stage4", Name: "Package", Status: "SUCCESS", Duration: 47 * time.Second,
-		Attempts: 1, HTTPStatus: 404, ErrCode: "CB.00060211",
-		Err: "download stage4: HTTP 404, CB.00060211: the build log does not exist",
+		Attempts: 1,
+		Err:      downloadErr("download stage4: HTTP 404, CB.00060211: the build log does not exist", 404, "CB.00060211"),
 	}, report.Stage{
 		Task: "stage5", Name: "Notify", Status: "SUCCESS", Duration: 2 * time.Second,
-		Attempts: 5, HTTPStatus: 503,
-		Err: "download stage5: HTTP 503 after 5 attempts: service unavailable",
+		Attempts: 5,
+		Err:      downloadErr("download stage5: HTTP 503 after 5 attempts: service unavailable", 503, ""),
 	})
 	return run
 }
@@ -123,7 +150,7 @@ func fatalRun() *report.Run {
 	return &report.Run{
 		RecordID:        recordID,
 		LogLevel:        "DEBUG",
-		Fatal:           "authenticate: HTTP 401, APIGW.0301: incorrect IAM authentication information: the token is expired",
+		Fatal:           errors.New("authenticate: HTTP 401, APIGW.0301: incorrect IAM authentication information: the token is expired"),
 		ArtifactSkipped: "no log was saved",
 		Elapsed:         900 * time.Millisecond,
 	}
@@ -131,7 +158,7 @@ func fatalRun() *report.Run {
 
 func stagesErrRun() *report.Run {
 	run := oneFailedRun()
-	run.StagesErr = "list stages: HTTP 500, CB.00000001: internal error"
+	run.StagesErr = errors.New("list stages: HTTP 500, CB.00000001: internal error")
 	run.Record = report.RecordState{}
 	for i := range run.Stages {
 		run.Stages[i].Name = ""
@@ -181,7 +208,7 @@ func hostileRun() *report.Run {
 	run := &report.Run{
 		RecordID: "rec|<script>alert(1)</script>`x`",
 		LogLevel: "INFO<b>",
-		Fatal:    "token <script>alert(1)</script> | expired\n\n# injected heading",
+		Fatal:    errors.New("token <script>alert(1)</script> | expired\n\n# injected heading"),
 		Artifact: &report.Artifact{Name: "art|<img src=x onerror=alert(1)>", URL: "javascript:alert(1)"},
 	}
 	for i, name := range hostileNames {
@@ -197,9 +224,7 @@ func hostileRun() *report.Run {
 		if i%4 == 3 {
 			st.File = ""
 			st.Scan = failures.Result{}
-			st.HTTPStatus = 400
-			st.ErrCode = "CB.<x>|"
-			st.Err = "download " + task + ": <b>bad</b> | `request`\n::error::injected"
+			st.Err = downloadErr("download "+task+": <b>bad</b> | `request`\n::error::injected", 400, "CB.<x>|")
 		}
 		run.Stages = append(run.Stages, st)
 	}
@@ -256,7 +281,7 @@ func recordFailedRun() *report.Run {
 func neverRanRun() *report.Run {
 	run := allGreenRun()
 	run.Stages = []report.Stage{{Task: "stage1", Name: "Build", FromRecord: true, NotRun: true, Attempts: 1,
-		HTTPStatus: 404, ErrCode: "CB.00060214", Err: "task-log stage1: HTTP 404 CB.00060214: The log was not found"}}
+		Err: downloadErr("task-log stage1: HTTP 404 CB.00060214: The log was not found", 404, "CB.00060214")}}
 	run.Record = report.RecordState{Known: true, Finished: true, Initial: "SCHEDULE_FAILURE", Final: "FAILED"}
 	run.Artifact = nil
 	run.ArtifactSkipped = "no log was saved"
@@ -269,6 +294,6 @@ func notRunRun() *report.Run {
 	run.Stages[2].Status = ""
 	run.Stages[2].FromRecord, run.Stages[2].NotRun = true, true
 	run.Stages[2].File, run.Stages[2].Bytes, run.Stages[2].Duration = "", 0, 0
-	run.Stages[2].HTTPStatus, run.Stages[2].ErrCode, run.Stages[2].Err = 404, "CB.00060214", "task-log stage3: HTTP 404 CB.00060214: The log was not found"
+	run.Stages[2].Err = downloadErr("task-log stage3: HTTP 404 CB.00060214: The log was not found", 404, "CB.00060214")
 	return run
 }

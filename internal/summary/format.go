@@ -97,15 +97,24 @@ func linkURL(u string) (string, bool) {
 	return s, true
 }
 
+// errText is an error's text, "" for none: errors reach the summary as
+// errors (their text already free of secrets) and become text only here.
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
 // httpDetail renders a download error's HTTP status and Huawei error code,
 // e.g. "HTTP 404, CB.00060211"; empty when the server answered neither.
 func httpDetail(st *report.Stage, codeFn func(string) string) string {
 	var parts []string
-	if st.HTTPStatus != 0 {
-		parts = append(parts, "HTTP "+strconv.Itoa(st.HTTPStatus))
+	if st.HTTPStatus() != 0 {
+		parts = append(parts, "HTTP "+strconv.Itoa(st.HTTPStatus()))
 	}
-	if strings.TrimSpace(st.ErrCode) != "" {
-		parts = append(parts, codeFn(st.ErrCode))
+	if strings.TrimSpace(st.ErrCode()) != "" {
+		parts = append(parts, codeFn(st.ErrCode()))
 	}
 	return strings.Join(parts, ", ")
 }

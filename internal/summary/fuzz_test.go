@@ -19,7 +19,7 @@ var fuzzBudgets = []int{DefaultBudget, 8 << 10, 4 << 10}
 // download error or a long name.
 func fuzzRun(name, status, line, task string, shape uint8) *report.Run {
 	n := int(shape%6) + 1
-	run := &report.Run{RecordID: task, LogLevel: status, StagesErr: line}
+	run := &report.Run{RecordID: task, LogLevel: status, StagesErr: textErr(line)}
 	for i := 0; i < n; i++ {
 		st := report.Stage{
 			Task: fmt.Sprintf("%s%d", task, i), Name: name, Status: status,
@@ -41,9 +41,7 @@ func fuzzRun(name, status, line, task string, shape uint8) *report.Run {
 			st.Scan = failures.Result{Lines: 10, Tail: lines}
 		default: // download error
 			st.File = ""
-			st.Err = line + name
-			st.ErrCode = status
-			st.HTTPStatus = 500
+			st.Err = downloadErr(line+name, 500, status)
 		}
 		run.Stages = append(run.Stages, st)
 	}

@@ -198,8 +198,8 @@ func (m *mdRenderer) top(lv level) string {
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
 
 	var notes []string
-	if run.Fatal != "" {
-		notes = append(notes, "⚠️ **Run stopped:** "+md(run.Fatal, lv.msg))
+	if run.Fatal != nil {
+		notes = append(notes, "⚠️ **Run stopped:** "+md(run.Fatal.Error(), lv.msg))
 	}
 	if why := run.RecordFailure(); why != "" && len(m.failed) == 0 {
 		notes = append(notes, "❌ **Record failed:** "+md(why, lv.msg)+"; no stage failed.")
@@ -207,8 +207,8 @@ func (m *mdRenderer) top(lv level) string {
 	if run.Incomplete != "" {
 		notes = append(notes, "⚠️ **Record not finished:** "+md(run.Incomplete, lv.msg))
 	}
-	if run.StagesErr != "" {
-		notes = append(notes, "⚠️ **Stage list unavailable** (display names and statuses are not shown): "+md(run.StagesErr, lv.msg))
+	if run.StagesErr != nil {
+		notes = append(notes, "⚠️ **Stage list unavailable** (display names and statuses are not shown): "+md(run.StagesErr.Error(), lv.msg))
 	}
 	if missing := len(run.Missing()); missing > 0 {
 		notes = append(notes, "⚠️ **"+strconv.Itoa(missing)+" of "+plural(int64(len(run.Stages)), "log")+" could not be downloaded**; see Download errors below.")
@@ -326,8 +326,8 @@ func (m *mdRenderer) downloadErrors(lv level) string {
 		if d := httpDetail(st, func(s string) string { return code(s, 40) }); d != "" {
 			line += d + ": "
 		}
-		if st.Err != "" {
-			line += md(st.Err, lv.msg)
+		if st.Err != nil {
+			line += md(st.Err.Error(), lv.msg)
 		} else {
 			line += "the log was not saved"
 		}

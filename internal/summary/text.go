@@ -83,12 +83,12 @@ func Text(run *report.Run) string {
 			b.WriteString("! " + label + ": " + shorten(msg, textMsg) + "\n")
 		}
 	}
-	note("Run stopped", run.Fatal)
+	note("Run stopped", errText(run.Fatal))
 	if len(failed) == 0 {
 		note("Record failed", run.RecordFailure())
 	}
 	note("Record not finished", run.Incomplete)
-	note("Stage list unavailable (no display names or statuses)", run.StagesErr)
+	note("Stage list unavailable (no display names or statuses)", errText(run.StagesErr))
 	if a := run.Artifact; a != nil {
 		s := "Artifact: " + shorten(a.Name, textCell)
 		if u, ok := linkURL(a.URL); ok {
@@ -161,8 +161,8 @@ func Text(run *report.Run) string {
 		if d := httpDetail(st, func(s string) string { return shorten(s, 40) }); d != "" {
 			s += d + ": "
 		}
-		if st.Err != "" {
-			s += shorten(st.Err, textMsg)
+		if st.Err != nil {
+			s += shorten(st.Err.Error(), textMsg)
 		} else {
 			s += "the log was not saved"
 		}

@@ -128,7 +128,7 @@ func TestTextNilRun(t *testing.T) {
 func TestTextDoesNotClaimSavedWhenNothingWas(t *testing.T) {
 	t.Parallel()
 	run := &report.Run{RecordID: "2cc26382-b2cb-4234-8eb0-b37d362f4d4c", Dir: "/w/logs",
-		Stages: []report.Stage{{Task: "stage1", Err: "HTTP 404 CB.00060214"}}}
+		Stages: []report.Stage{{Task: "stage1", Err: downloadErr("HTTP 404 CB.00060214", 404, "CB.00060214")}}}
 	if out := Text(run); strings.Contains(out, "saved in") {
 		t.Errorf("claims a folder with nothing saved:\n%s", out)
 	}

@@ -35,7 +35,7 @@ func verdictWords(run *report.Run, v report.Verdict) string {
 	case report.VerdictEmpty:
 		return "has no stages"
 	}
-	if run.Fatal == "" && len(run.Missing()) == 0 && run.Incomplete != "" {
+	if run.Fatal == nil && len(run.Missing()) == 0 && run.Incomplete != "" {
 		// Every log is here, but the wait never saw the record's end.
 		return "not known to have finished"
 	}
