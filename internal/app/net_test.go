@@ -312,6 +312,9 @@ func TestPermanentTransportErrorsFailAtOnce(t *testing.T) {
 					t.Errorf("the message does not say %q:\n%s", w, out)
 				}
 			}
+			if strings.Contains(out, "pass task-names") {
+				t.Errorf("suggests task-names, whose requests would fail the same way:\n%s", out)
+			}
 		})
 	}
 }

@@ -89,10 +89,9 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 	defer cancel()
 
 	var (
-		mu       sync.Mutex // guards authErr and Done calls
-		wg       sync.WaitGroup
-		work     = make(chan int)
-		canceled = make([]bool, len(out)) // stopped by the cancel below, not by their own error
+		mu   sync.Mutex // guards authErr and Done calls
+		wg   sync.WaitGroup
+		work = make(chan int)
 	)
 	for w := 0; w < n && w < len(stages); w++ {
 		wg.Add(1)
@@ -106,15 +105,20 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 					out[i].Err = ErrSkipped
 				} else {
 					fetch(ctx, &out[i], o)
-					canceled[i] = errors.Is(out[i].Err, context.Canceled)
-					if codearts.IsAuthError(out[i].Err) {
-						mu.Lock()
+					mu.Lock()
+					switch {
+					case codearts.IsAuthError(out[i].Err):
 						if authErr == nil {
 							authErr = out[i].Err
 							cancel()
 						}
-						mu.Unlock()
+					case authErr != nil && errors.Is(out[i].Err, context.Canceled):
+						// Stopped by the cancel above (set before it): say
+						// why, instead of "context canceled"; genuine errors
+						// of its own (a 404) are kept.
+						out[i].Err = ErrSkipped
 					}
+					mu.Unlock()
 				}
 				if o.Done != nil {
 					mu.Lock()
@@ -129,16 +133,6 @@ func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.St
 	}
 	close(work)
 	wg.Wait()
-
-	if authErr != nil {
-		// Stages cancelled by the auth failure say so, instead of "context
-		// canceled"; genuine errors of their own (a 404) are kept.
-		for i := range out {
-			if canceled[i] && !codearts.IsAuthError(out[i].Err) {
-				out[i].Err = ErrSkipped
-			}
-		}
-	}
 	return out, authErr
 }
 

@@ -414,3 +414,68 @@ func BenchmarkDownloadFastLink(b *testing.B) {
 		})
 	}
 }
+
+// TestEachFailureKeepsItsKind: every kind of failure reaches the stage's
+// report with its kind, HTTP status and Huawei code as the server gave
+// them, decided from the error itself (never from its text).
+func TestEachFailureKeepsItsKind(t *testing.T) {
+	t.Parallel()
+	repeat := func(n int, f fakecodearts.Fault) []fakecodearts.Fault {
+		out := make([]fakecodearts.Fault, n)
+		for i := range out {
+			out[i] = f
+		}
+		return out
+	}
+	const retryMax = 2
+	tests := []struct {
+		name     string
+		faults   []fakecodearts.Fault
+		timeout  time.Duration // for the whole download, 0: none
+		kind     codearts.Kind
+		status   int
+		code     string
+		attempts int
+	}{
+		{"401 APIGW.0301", []fakecodearts.Fault{{Status: 401, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information"}}, 0, codearts.KindAuth, 401, "APIGW.0301", 1},
+		{"403 APIGW.0301", []fakecodearts.Fault{{Status: 403, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information"}}, 0, codearts.KindAuth, 403, "APIGW.0301", 1},
+		{"403 APIGW.0310", []fakecodearts.Fault{{Status: 403, Code: "APIGW.0310", Msg: "The project is unavailable"}}, 0, codearts.KindForbidden, 403, "APIGW.0310", 1},
+		{"404 CB.00060214", []fakecodearts.Fault{{Status: 404, Code: "CB.00060214", Msg: "URL not found"}}, 0, codearts.KindNotFound, 404, "CB.00060214", 1},
+		{"503 after retries", repeat(retryMax+1, fakecodearts.Fault{Status: 503, Code: "CB.00060100", Msg: "network busy"}), 0, codearts.KindRemote, 503, "CB.00060100", retryMax + 1},
+		{"throttled after retries", repeat(retryMax+1, fakecodearts.Fault{Status: 429, Code: "APIGW.0308", Msg: "too many requests", RetryAfter: "0"}), 0, codearts.KindThrottled, 429, "APIGW.0308", retryMax + 1},
+		{"throttled as 400 after retries", repeat(retryMax+1, fakecodearts.Fault{Status: 400, Code: "CB.00060211", Msg: "too many requests"}), 0, codearts.KindThrottled, 400, "CB.00060211", retryMax + 1},
+		{"reset after retries", repeat(retryMax+1, fakecodearts.Fault{Reset: true}), 0, codearts.KindTransport, 0, "", retryMax + 1},
+		{"HTML page", []fakecodearts.Fault{{Status: 200, HTML: true, Msg: "Sign in"}}, 0, codearts.KindNotAPI, 200, "", 1},
+		{"timeout", []fakecodearts.Fault{{Stall: time.Minute}}, 100 * time.Millisecond, codearts.KindTimeout, 0, "", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			_, c := setup(t, retryMax,
+				fakecodearts.StageSpec{Task: "stage1", Log: []byte("x\n"), Faults: tc.faults},
+			)
+			ctx := context.Background()
+			if tc.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
+				defer cancel()
+			}
+			out, _ := Run(ctx, stagesOf("stage1"), Options{
+				Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
+			})
+			s := out[0]
+			if s.Saved() || s.Err == nil {
+				t.Fatalf("stage saved or without error: %+v", s)
+			}
+			if s.ErrKind() != tc.kind || s.HTTPStatus() != tc.status || s.ErrCode() != tc.code {
+				t.Errorf("kind %v, HTTP %d, code %q; want %v, HTTP %d, code %q (err: %v)", s.ErrKind(), s.HTTPStatus(), s.ErrCode(), tc.kind, tc.status, tc.code, s.Err)
+			}
+			if s.Attempts != tc.attempts {
+				t.Errorf("%d attempts, want %d", s.Attempts, tc.attempts)
+			}
+			if got := errors.Is(s.Err, context.DeadlineExceeded); got != (tc.kind == codearts.KindTimeout) {
+				t.Errorf("errors.Is(err, context.DeadlineExceeded) = %v for %v", got, s.Err)
+			}
+		})
+	}
+}
