@@ -5,8 +5,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 
+	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/srcloc"
 )
 
 // codeartsLine is a log line as CodeArts prints it.
@@ -227,4 +231,28 @@ func TestAnnotationNeverLeavesTheWorkspace(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzFailureAnnotation: whatever a log's failure lines hold, the title
+// names the stage, and a file, when set, is one of the tree's.
+func FuzzFailureAnnotation(f *testing.F) {
+	f.Add("[ERROR] /w/src/A.java:[11,40] package x does not exist", "  --> src/lib.rs:4:5")
+	f.Add("error[E0425]: cannot find value", "\tat com.x.T.t(T.java:3)")
+	f.Add("../../etc/passwd:1: error: boom", "File \"a.py\", line 2, in f")
+	tree := srcloc.NewTree(fstest.MapFS{"src/A.java": {}, "src/lib.rs": {}, "m/src/test/java/com/x/T.java": {}, "a.py": {}})
+	files := map[string]bool{"": true, "src/A.java": true, "src/lib.rs": true, "m/src/test/java/com/x/T.java": true, "a.py": true}
+	f.Fuzz(func(t *testing.T, root, next string) {
+		first := failures.Line{Number: 7, Text: root, Match: true}
+		s := &report.Stage{Task: "stage3", Name: "Build", Status: "FAILED", File: "stage3.log", Scan: failures.Result{
+			Matches: 1, First: first,
+			Hunks: []failures.Hunk{{Lines: []failures.Line{first, {Number: 8, Text: next}}}},
+		}}
+		a := failureAnnotation(s, tree)
+		if !strings.HasPrefix(a.Title, "stage3 (Build): ") || !files[a.File] {
+			t.Fatalf("annotation %+v", a)
+		}
+		if a.File != "" && a.Line < 1 {
+			t.Fatalf("file without a line: %+v", a)
+		}
+	})
 }
