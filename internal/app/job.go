@@ -302,13 +302,15 @@ func (f *follower) stageEvents(rec codearts.Record) {
 }
 
 // pumpLog asks the real-time log for what is new once (has_more_data
-// means "ask again", at the next poll) and prints its whole lines.
+// means "ask again", at the next poll) and prints its whole lines. It
+// reports whether more is announced after a call that brought some.
 func (f *follower) pumpLog(ctx context.Context) bool {
 	if f.live == nil || f.logOff || ctx.Err() != nil {
 		return false
 	}
 	lctx, cancel := context.WithTimeout(ctx, liveLogTimeout)
 	defer cancel()
+	from := f.live.Offset()
 	lines, more, err := f.live.Poll(lctx)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -327,7 +329,9 @@ func (f *follower) pumpLog(ctx context.Context) bool {
 		return false
 	}
 	f.printLines(lines)
-	return more
+	// "More" that brought nothing new is not worth waiting for once the
+	// build has ended.
+	return more && f.live.Offset() > from
 }
 
 // printLines prints lines of the build's log as quoted data (Quote also

@@ -490,3 +490,26 @@ func TestFollowEndedByAPermanentFailureIsNotASuccess(t *testing.T) {
 		t.Errorf("the summary does not say why the follow stopped:\n%s", h.summary())
 	}
 }
+
+func TestEndlessHasMoreDataDoesNotHoldTheEnd(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	strict(t, h)
+	spec := liveJob("SUCCESS")
+	spec.Starts[0].AlwaysMore = true
+	h.fake.AddJob(testJob, spec)
+	h.inputs(jobInputs(map[string]string{"run-build": "true"}))
+	if code := h.run(); code != 0 {
+		t.Fatalf("exit %d\n%s", code, h.stdout.String())
+	}
+	// One call a poll while following (two polls), three to finish the log
+	// after the end, and one that brings nothing: not maxDrain more.
+	if n := h.fake.LogRequests(testJob, 43); n > 6 {
+		t.Errorf("%d real-time-log requests for a three-piece log", n)
+	}
+	for _, l := range liveLines {
+		if strings.Count(h.stdout.String(), l+"\n") != 1 {
+			t.Errorf("live line %q not printed once", l)
+		}
+	}
+}

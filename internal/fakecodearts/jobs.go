@@ -51,6 +51,9 @@ type BuildSpec struct {
 	// 1) finds the first k pieces written, the service answering by byte
 	// offset from what is written so far.
 	LogPieces []string
+	// AlwaysMore answers has_more_data true even when the whole log has
+	// been served (the flag's meaning is not documented precisely).
+	AlwaysMore bool
 	// InfoFaults, LogFaults and StopFaults are applied to successive
 	// record-info, real-time-log and stop requests of this build, one per
 	// request, before any normal answer.
@@ -614,7 +617,7 @@ func (s *Server) realTimeLogLocked(w http.ResponseWriter, r *http.Request, reqID
 		return
 	}
 	end := min(offset+length, int64(len(text)))
-	more := end < int64(len(text)) || (!b.stopped && b.written < len(b.spec.LogPieces))
+	more := end < int64(len(text)) || (!b.stopped && b.written < len(b.spec.LogPieces)) || b.spec.AlwaysMore
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]any{"status": "success", "error": nil, "result": map[string]any{
 		"content":        text[offset:end],
