@@ -6,8 +6,11 @@ COPY go.mod go.sum ./
 RUN go mod download
 COPY main.go ./
 COPY internal ./internal
-ARG VERSION=dev
-RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /codearts-logs .
+# The release workflow passes --build-arg VERSION=<tag>. Without it (the
+# action built from this Dockerfile at a tag) nothing is stamped and the
+# binary reports main.go's sourceVersion.
+ARG VERSION=
+RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w ${VERSION:+-X main.version=${VERSION}}" -o /codearts-logs .
 
 # Final stage: the static binary, CA certificates and an empty /tmp (the
 # artifact zip is built under os.TempDir(), and scratch has no /tmp), nothing

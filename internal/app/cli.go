@@ -60,6 +60,9 @@ func parseFlags(args []string) (func(string) (string, bool), error) {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
+		if hint := boolValueHint(args, fs.NArg()); hint != "" {
+			return nil, fmt.Errorf("unexpected argument %q: %s", fs.Arg(0), hint)
+		}
 		return nil, fmt.Errorf("unexpected argument %q (flags are written --record-id ID; see --help)", fs.Arg(0))
 	}
 	set := map[string]bool{}
@@ -70,6 +73,28 @@ func parseFlags(args []string) (func(string) (string, bool), error) {
 		}
 		return "", false
 	}, nil
+}
+
+// boolValueHint explains `--fail-on-build-failure false`: a boolean flag
+// may stand alone, so, as in every Go program, its value must be attached
+// with "=" and a separate "false" ends the flags. rest is how many
+// arguments the flag set left over.
+func boolValueHint(args []string, rest int) string {
+	i := len(args) - rest // the first argument left over
+	if i < 1 {
+		return ""
+	}
+	name := strings.TrimLeft(args[i-1], "-")
+	in, ok := config.Lookup(name)
+	if !ok || in.Kind != config.Bool {
+		return ""
+	}
+	switch strings.ToLower(args[i]) {
+	case "true", "false", "yes", "no", "on", "off", "1", "0":
+	default:
+		return ""
+	}
+	return fmt.Sprintf("write --%s=%s (a true/false flag takes its value after '=')", in.Name, args[i])
 }
 
 func usage(w io.Writer) {

@@ -470,3 +470,34 @@ var Outputs = []Output{
 	{"build-number", "Job mode: the build's number (`42` for #42), also of the build `run-build` started."},
 	{"build-status", "Final status of the record as CodeArts gives it (`SUCCESS`, `FAILED`, `ABORTED`, ...), `RUNNING` when it had not finished, empty when unknown (the stage list could not be read)."},
 }
+
+// reportIgnored says which full-stages entries are neither a stageN build
+// action nor the record's initial/final entry: no log is fetched for them,
+// and dropping them silently would hide a change in the API's answers. The
+// keys are server text: quoted, cleaned, cut and redacted.
+func reportIgnored(r *ghaction.Runner, rec codearts.Record, redact func(string) string) {
+	isStage := make(map[string]bool, len(rec.Stages))
+	for _, s := range rec.Stages {
+		isStage[s.Task] = true
+	}
+	var names []string
+	for _, s := range rec.All {
+		if !isStage[s.Task] && s.Task != "initial" && s.Task != "final" {
+			names = append(names, s.Task)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	r.Printf("Ignored %d full-stages entr(ies) that are not stageN build actions (no log is fetched for them):", len(names))
+	const most = 20
+	var b strings.Builder
+	for i, n := range names {
+		if i == most {
+			fmt.Fprintf(&b, "    … and %d more\n", len(names)-most)
+			break
+		}
+		fmt.Fprintf(&b, "    %q\n", cleantext.Shorten(redact(n), 100))
+	}
+	r.Quote(b.String())
+}

@@ -50,6 +50,9 @@ func run(ctx context.Context, env Env, src config.Source) int {
 		return report.ExitBadInput
 	}
 	redact := secrets.Redact
+	for _, w := range cfg.Warnings {
+		r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: redact(w)})
+	}
 
 	client, err := newClient(cfg, env, r, redact)
 	if err != nil {

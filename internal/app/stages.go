@@ -55,6 +55,7 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 	}
 
 	rec := res.Record
+	reportIgnored(r, rec, redact)
 	run.Record = report.RecordStateOf(rec)
 	if cfg.WaitTimeout > 0 && !res.Finished {
 		line := waitProgress(rec)

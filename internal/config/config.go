@@ -21,6 +21,10 @@ import (
 
 // Config is the validated configuration of one run.
 type Config struct {
+	// Warnings are problems that do not stop the run, to show before it
+	// starts.
+	Warnings []string
+
 	RecordID string // in job mode, set by SetRecordID once known
 
 	// Job mode (JobID set): the build BuildNumber, the latest one, or one
@@ -259,7 +263,15 @@ func (c *Config) loadEndpoint(endpoint, region, envRegion string) error {
 		region, from = envRegion, " (from HUAWEI_CLOUD_REGION)"
 	}
 	if region != "" && !regionRe.MatchString(region) {
-		return bad("region", "%q%s is not a Huawei Cloud region: expected a name such as cn-north-4 or ap-southeast-3", clip(region), from)
+		if endpoint != "" && from != "" {
+			// The endpoint overrides the region, and the environment's
+			// region was not written for this step (auth-action exports it
+			// for every step): a warning, not a reason to stop.
+			c.Warnings = append(c.Warnings, fmt.Sprintf("HUAWEI_CLOUD_REGION %q is not a Huawei Cloud region; it is ignored, as the endpoint input is set", clip(region)))
+			region = ""
+		} else {
+			return bad("region", "%q%s is not a Huawei Cloud region: expected a name such as cn-north-4 or ap-southeast-3", clip(region), from)
+		}
 	}
 	c.Region = region
 	if endpoint == "" {
