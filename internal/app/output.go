@@ -119,9 +119,9 @@ func annotate(r *ghaction.Runner, run *report.Run, tree *srcloc.Tree) {
 	if run.Incomplete != "" {
 		notes = append(notes, ghaction.Annotation{Title: "CodeArts record not finished", Message: run.Incomplete})
 	}
-	if run.ArtifactErr != "" {
+	if run.ArtifactErr != nil {
 		// Run-level problems come first: the runner drops annotations past ten.
-		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: run.ArtifactErr})
+		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: run.ArtifactErr.Error()})
 	}
 	if run.RecordFailed() && len(run.FailedTasks()) == 0 {
 		notes = append(notes, ghaction.Annotation{Title: "CodeArts build failed", Message: run.RecordFailure()})

@@ -137,7 +137,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	// timeout are still worth uploading.
 	upCtx, upCancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer upCancel()
-	uploadArtifact(upCtx, cfg, env, r, run, redact)
+	uploadArtifact(upCtx, cfg, env, r, run, secrets)
 	run.Elapsed = time.Since(started)
 
 	// A job summary or outputs that cannot be written must not look like

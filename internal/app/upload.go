@@ -12,6 +12,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/secret"
 	"github.com/codearts-tools/codearts-logs/internal/summary"
 )
 
@@ -22,7 +23,7 @@ func dirExists(dir string) bool {
 
 // uploadArtifact uploads the output folder when an artifact name is set and
 // the runner's artifact service is there.
-func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghaction.Runner, run *report.Run, redact func(string) string) {
+func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghaction.Runner, run *report.Run, secrets *secret.Set) {
 	if cfg.ArtifactName == "" {
 		run.ArtifactSkipped = "artifact-name is empty"
 		return
@@ -58,13 +59,13 @@ func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghactio
 			r.Printf("  %s: attempt %d failed; retrying in %s", safeName(op), attempt, wait.Round(10*time.Millisecond))
 		},
 		Warnf: func(format string, args ...any) {
-			r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: redact(fmt.Sprintf(format, args...))})
+			r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: secrets.Redact(fmt.Sprintf(format, args...))})
 		},
 	})
 	if err != nil {
-		run.ArtifactErr = redact(err.Error())
+		run.ArtifactErr = secrets.Error(err)
 		r.Printf("  artifact upload failed; the files are kept in %s:", cfg.Dir)
-		r.Quote("    " + run.ArtifactErr)
+		r.Quote("    " + run.ArtifactErr.Error())
 		return
 	}
 	run.Artifact = &report.Artifact{Name: res.Name, ID: res.ID, URL: res.URL, Size: res.Size}

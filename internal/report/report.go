@@ -145,7 +145,7 @@ type Run struct {
 	Record RecordState
 
 	Artifact        *Artifact // set when uploaded
-	ArtifactErr     string    // set when the upload failed
+	ArtifactErr     error     // set when the upload failed, its text free of secrets
 	ArtifactSkipped string    // set when no upload was attempted, with the reason
 
 	Elapsed time.Duration
@@ -328,7 +328,7 @@ func (r *Run) SavedBytes() int64 {
 // obtained (a log, the artifact, a finished record), else 1 when
 // failOnBuildFailure is set and the build failed (Failed), else 0.
 func (r *Run) ExitCode(failOnBuildFailure bool) int {
-	if r.Fatal != nil || r.Incomplete != "" || r.ArtifactErr != "" || len(r.Missing()) > 0 {
+	if r.Fatal != nil || r.Incomplete != "" || r.ArtifactErr != nil || len(r.Missing()) > 0 {
 		return ExitIncomplete
 	}
 	if failOnBuildFailure && r.Failed() {

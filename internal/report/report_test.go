@@ -40,7 +40,7 @@ func TestExitCodeAndLists(t *testing.T) {
 		{"initial SCHEDULE_FAILURE", Run{Stages: []Stage{{Task: "stage1", NotRun: true}}, Record: RecordState{Known: true, Finished: true, Initial: "SCHEDULE_FAILURE", Final: "FAILED"}}, true, ExitBuildFailed, "", 0},
 		{"stages that never ran are not missing", Run{Stages: []Stage{saved("stage1", "FAILED", 5, 1), {Task: "stage2", NotRun: true, Err: &codearts.APIError{Status: 404}}}}, true, ExitBuildFailed, "stage1", 5},
 		{"missing log wins", Run{Stages: []Stage{saved("stage1", "FAILED", 5, 1), missing}}, true, ExitIncomplete, "stage1", 5},
-		{"artifact failed", Run{Stages: []Stage{saved("stage1", "SUCCESS", 5, 0)}, ArtifactErr: "HTTP 503"}, false, ExitIncomplete, "", 5},
+		{"artifact failed", Run{Stages: []Stage{saved("stage1", "SUCCESS", 5, 0)}, ArtifactErr: errors.New("HTTP 503")}, false, ExitIncomplete, "", 5},
 		{"record unfinished", Run{Stages: []Stage{saved("stage1", "SUCCESS", 5, 0)}, Incomplete: "still running"}, false, ExitIncomplete, "", 5},
 		{"fatal", Run{Fatal: errors.New("authentication failed")}, false, ExitIncomplete, "", 0},
 	}

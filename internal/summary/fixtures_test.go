@@ -166,7 +166,7 @@ func stagesErrRun() *report.Run {
 		run.Stages[i].Duration = 0
 	}
 	run.Artifact = nil
-	run.ArtifactErr = "upload artifact: create artifact: HTTP 409: an artifact with this name already exists"
+	run.ArtifactErr = errors.New("upload artifact: create artifact: HTTP 409: an artifact with this name already exists")
 	return run
 }
 

@@ -227,8 +227,8 @@ func (m *mdRenderer) top(lv level) string {
 		}
 		notes = append(notes, s)
 	}
-	if run.ArtifactErr != "" {
-		notes = append(notes, "⚠️ **Artifact upload failed:** "+md(run.ArtifactErr, lv.msg))
+	if run.ArtifactErr != nil {
+		notes = append(notes, "⚠️ **Artifact upload failed:** "+md(run.ArtifactErr.Error(), lv.msg))
 	}
 	if run.ArtifactSkipped != "" {
 		notes = append(notes, "ℹ️ **Artifact not uploaded:** "+md(run.ArtifactSkipped, lv.msg))

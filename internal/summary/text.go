@@ -99,7 +99,7 @@ func Text(run *report.Run) string {
 		}
 		b.WriteString(s + "\n")
 	}
-	note("Artifact upload failed", run.ArtifactErr)
+	note("Artifact upload failed", errText(run.ArtifactErr))
 	note("Artifact not uploaded", run.ArtifactSkipped)
 
 	if len(run.Stages) > 0 {
