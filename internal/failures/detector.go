@@ -70,7 +70,7 @@ type ringLine struct {
 type Detector struct {
 	m        *Matcher
 	o        Options
-	ringSize int // max(MaxLines, Context): lines kept for context and tail
+	ringSize int // max(2*MaxLines, Context): lines kept for context and tail
 	rawCap   int // bytes of a line kept for its excerpt text
 	partCap  int // bytes of an unfinished line kept: enough to match and to show it
 
@@ -102,7 +102,7 @@ func NewDetector(m *Matcher, o Options) *Detector {
 	d := &Detector{
 		m:        m,
 		o:        o,
-		ringSize: max(o.MaxLines, o.Context),
+		ringSize: max(2*o.MaxLines, o.Context),
 		rawCap:   rawCap(o.MaxLineLen),
 		every:    m.extra != nil, // user patterns have no pre-filter
 	}
@@ -211,15 +211,20 @@ func isMarkerText(raw []byte, scratch *[]byte) bool {
 }
 
 // sinceCommand keeps of before (the lines above a summary, oldest first)
-// those from the last command's start on, or the last Context lines when
-// no command starts among them.
+// those from the last command's start on, at most MaxLines-1 that are not
+// blank; the runner's bookkeeping lines are dropped.
 func (d *Detector) sinceCommand(before []Line) []Line {
-	for i := len(before) - 1; i >= 0; i-- {
+	from, n := len(before), 0
+	for i := len(before) - 1; i >= 0 && n < d.o.MaxLines-1; i-- {
+		from = i
+		if !isBlankText(before[i].Text) {
+			n++
+		}
 		if isMarkerText([]byte(before[i].Text), &d.scratch) {
-			return before[i:]
+			break
 		}
 	}
-	return before[max(0, len(before)-d.o.Context):]
+	return before[from:]
 }
 
 // appendPart adds b (bytes of the unfinished line, without '\n') to it,

@@ -94,8 +94,12 @@ func checkInvariants(t *testing.T, o Options, r Result) {
 		}
 		total += len(h.Lines)
 	}
-	if total > o.MaxLines {
-		t.Fatalf("%d excerpt lines, MaxLines %d", total, o.MaxLines)
+	var texts int
+	for _, h := range r.Hunks {
+		texts += nonBlank(h.Lines)
+	}
+	if texts > o.MaxLines || total > 2*o.MaxLines {
+		t.Fatalf("%d excerpt lines, %d not blank, MaxLines %d", total, texts, o.MaxLines)
 	}
 	if shown != r.Shown || r.Shown > r.Matches {
 		t.Fatalf("Shown %d, match lines in hunks %d, Matches %d", r.Shown, shown, r.Matches)

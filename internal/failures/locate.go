@@ -3,6 +3,7 @@ package failures
 import (
 	"bytes"
 	"hash/fnv"
+	"regexp"
 	"slices"
 )
 
@@ -10,7 +11,7 @@ import (
 // lines each, summaries, and the openers already seen (to show a report
 // that a tool prints twice only once).
 const (
-	maxReports   = 8
+	maxReports   = 8 // of each tier
 	maxSummaries = 3
 	maxSeen      = 64
 )
@@ -35,7 +36,8 @@ type openReport struct {
 
 // locator turns classified lines into reports, and the reports into an
 // excerpt. It keeps at most maxReports reports (tier error and root) and
-// maxSummaries summaries, the first of each; later ones are counted only.
+// maxSummaries summaries, the first of each tier; later ones are counted
+// only.
 type locator struct {
 	o         Options
 	reports   []report
@@ -59,17 +61,29 @@ func (l *locator) wantBefore(num int64, c class) int {
 		want = 0 // a section's title: what is above it is another matter
 	}
 	if c.tier == tierSummary {
-		want = l.o.MaxLines - 1 // the detector keeps those since the command's start
+		// The detector keeps those since the command's start, at most
+		// MaxLines-1 that are not blank.
+		want = 2*l.o.MaxLines - 1
 	}
-	want = min(want, l.o.MaxLines-1)
+	want = min(want, 2*l.o.MaxLines-1)
 	return int(max(0, min(int64(want), num-1-l.lastLine)))
 }
 
+// hasRoom reports whether a report of c's tier may still be kept. Each
+// tier has its own room: a log full of error lines (a test suite that
+// prints "Permission denied" in its test names) must not crowd out the
+// test framework's failure report further down.
 func (l *locator) hasRoom(c class) bool {
 	if c.tier == tierSummary {
 		return len(l.summaries) < maxSummaries
 	}
-	return len(l.reports) < maxReports
+	n := 0
+	for i := range l.reports {
+		if l.reports[i].tier == c.tier {
+			n++
+		}
+	}
+	return n < maxReports
 }
 
 // open starts a report at line num, unless the same text opened one before
@@ -301,27 +315,43 @@ func (l *locator) excerpt(r *Result) {
 			body, _ := splitPrefix([]byte(ln.Text))
 			return !ln.Match && isNoise(bytes.TrimLeft(body, " \t"))
 		})
-		// The failed command's last words are its likely cause.
+		// The failed command's likely cause: its first line that says
+		// something failed, else its last words.
+		cause := -1
 		for i := len(lines) - 2; i >= 0; i-- {
-			if body, _ := splitPrefix([]byte(lines[i].Text)); !isBlank(body) && !lines[i].Match {
-				lines[i].Match = true
-				r.Matches++ // shown as a failure line, so counted as one
-				break
+			body, _ := splitPrefix([]byte(lines[i].Text))
+			if isBlank(body) || lines[i].Match {
+				continue
 			}
+			if cause < 0 || causeRE.Match(body) {
+				cause = i
+			}
+		}
+		if cause >= 0 {
+			lines[cause].Match = true
+			r.Matches++ // shown as a failure line, so counted as one
 		}
 		order = append(order, &report{tier: s.tier, head: s.head, lines: lines})
 	}
-	room := l.o.MaxLines
+	// Blank lines do not count against MaxLines (a log that doubles every
+	// line ending would show half as much), but all lines together stay
+	// within 2*MaxLines.
+	room, total := l.o.MaxLines, 2*l.o.MaxLines
 	var prev int64 = -1
 	for _, rep := range order {
 		lines := rep.lines
-		if len(lines) > room {
+		if n := nonBlank(lines); n > room || len(lines) > total {
 			// Context goes first: the failure line must be shown.
 			first := slices.IndexFunc(lines, func(l Line) bool { return l.Match })
-			lines = lines[max(0, min(first, len(lines)-room)):]
+			skip := 0
+			for skip < first && (nonBlank(lines[skip:]) > room || len(lines)-skip > total) {
+				skip++
+			}
+			lines = lines[skip:]
 		}
 		for _, ln := range lines {
-			if room == 0 {
+			blank := isBlankText(ln.Text)
+			if total == 0 || room == 0 && !blank {
 				break
 			}
 			if n := len(r.Hunks); n > 0 && ln.Number == prev+1 {
@@ -330,7 +360,10 @@ func (l *locator) excerpt(r *Result) {
 				r.Hunks = append(r.Hunks, Hunk{Lines: []Line{ln}})
 			}
 			prev = ln.Number
-			room--
+			total--
+			if !blank {
+				room--
+			}
 			if ln.Match {
 				r.Shown++
 				if r.First.Number == 0 {
@@ -339,4 +372,26 @@ func (l *locator) excerpt(r *Result) {
 			}
 		}
 	}
+}
+
+// causeRE: words of a command's output that say what failed, to pick the
+// likely cause among its lines when only a summary matched.
+var causeRE = regexp.MustCompile(`(?i)(?:^not ok \d|\bpanicked at\b|\bfail(?:ed|ure|ing)?\b|\berrors?\b|\bfatal\b|\bcannot\b|\bcan't\b|\bcould not\b|\bunable to\b|\bnot found\b|\bno such\b|\bdenied\b|\brefused\b|\btimed? ?out\b|\bsegmentation fault\b|\bkilled\b|\babort(?:ed)?\b|\bmissing\b|\binvalid\b|\bunexpected\b|\brequired\b|\bplease\b)`)
+
+// isBlankText reports whether an excerpt line shows nothing but its CI
+// prefix.
+func isBlankText(text string) bool {
+	body, _ := splitPrefix([]byte(text))
+	return isBlank(body)
+}
+
+// nonBlank counts the lines that are not blank.
+func nonBlank(lines []Line) int {
+	n := 0
+	for _, l := range lines {
+		if !isBlankText(l.Text) {
+			n++
+		}
+	}
+	return n
 }

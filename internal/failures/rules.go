@@ -116,9 +116,9 @@ var builtinRules = []rule{
 	// flake8 "./a.py:8:9: E128 ...", rubocop "lib/a.rb:15:17: C: ...", erlc "a.erl:127: x is unused".
 	{name: "location", lit: ":", key: keyLoc, tier: tierError, refine: locationRefine},
 	// Shells: "bash: foo: command not found", "x.sh: line 3: ./y: No such file or directory".
-	{name: "shell", lit: ": command not found", key: keyShell, tier: tierError},
-	{name: "shell", lit: ": No such file or directory", key: keyShell, tier: tierError},
-	{name: "shell", lit: ": Permission denied", key: keyShell, tier: tierError},
+	{name: "shell", lit: ": command not found", rest: `\s*$`, key: keyShell, tier: tierError},
+	{name: "shell", lit: ": No such file or directory", rest: `\s*$`, key: keyShell, tier: tierError},
+	{name: "shell", lit: ": Permission denied", rest: `\s*$`, key: keyShell, tier: tierError},
 	// docker CLI: "Error response from daemon: pull access denied".
 	{name: "docker", lit: "Error response from daemon", rest: colonEnd, key: keyDaemon, tier: tierError},
 	// Levels inside a line: "2024-01-01 12:00:00 [ERROR] x" (at the start, the prefix is the level).
@@ -145,6 +145,10 @@ var builtinRules = []rule{
 	// PHPUnit "FAILURES!", cargo "test result: FAILED.".
 	{name: "test-summary", lit: "FAILURES!", key: keyFA, tier: tierSummary},
 	{name: "test-summary", lit: "test result: FAILED", key: keyFA, tier: tierSummary},
+	// R CMD check: "* checking tests ..." then " ERROR" on a line of its own, then what failed.
+	{name: "r-check", lit: "ERROR", start: true, rest: `\s*$`, key: keyER, tier: tierError, mode: modePara},
+	// GHC "<no location info>:" before "Failing due to -Werror.": the warnings above are errors.
+	{name: "ghc", lit: "<no location info>:", start: true, key: keyGHC, tier: tierSummary},
 	// CMake "-- Configuring incomplete, errors occurred!".
 	{name: "cmake-summary", lit: "errors occurred!", word: true, key: keyBang, tier: tierSummary},
 	// Shells, CI runners, docker, yarn: "exit code 1", "exit status 2", "exited with code 127",
@@ -184,7 +188,7 @@ var (
 	// locationRE: a line that starts with a location and a message.
 	locationRE = regexp.MustCompile(`^ {0,2}(?:\./)?[\w@~+-][\w./@~+-]*\.\w+:\d+(?::\d+)?: +(\S+)`)
 	// summaryErrorRE: errors that only say that a build or a step failed.
-	summaryErrorRE = regexp.MustCompile(`^(?:error|Error|ERROR): (?:build failed|aborting due to|[Cc]ould not compile|Process completed with exit code|Job failed|Command failed with exit code|Recipe .* failed|script returned exit code)`)
+	summaryErrorRE = regexp.MustCompile(`^(?:error|Error|ERROR): (?:build failed|aborting due to|[Cc]ould not compile|Process completed with exit code|Job failed|Command failed with exit code|Recipe .* failed|script returned exit code|.* exited with \d+\.?\s*$)`)
 	npmSummaryRE   = regexp.MustCompile(`^(?:code (?:ELIFECYCLE|\d+)\b|errno |Exit status |Failed at |Test failed|Lifecycle script|command failed|command sh -c|path /|[@\w./-]+@[\w.+-]+ [\w:.-]+: |\S+ exited with|\s*$)`)
 )
 

@@ -121,6 +121,7 @@ const (
 	keyExc                            // Exception:
 	keyLoc                            // :12: or :12:3: before a message
 	keyShell                          // : command not found, : No such file or directory, : Permission denied
+	keyGHC                            // <no location info>:
 )
 
 // byteKeys are the keys found by a gate byte other than ':': one pass
@@ -391,6 +392,10 @@ func colonWordKeys(b []byte, i int) keyMask {
 	case 'c':
 		if has("panic") {
 			return keyPanic
+		}
+	case '>':
+		if has("<no location info>") {
+			return keyGHC
 		}
 	case ')':
 		if has("last)") { // Traceback (most recent call last):

@@ -182,6 +182,28 @@ func TestReports(t *testing.T) {
 			hidden: []string{"travis_time"},
 		},
 		{
+			name: "only a summary: the command's line that says what failed is the likely cause",
+			log: []string{"$ ./check.sh", "checking docs", "grep: Commands.md: cannot open (missing)", "Add git-x in the list of commands", "exit code 1"},
+			first: "grep: Commands.md: cannot open (missing)",
+			shown: []string{"Add git-x in the list of commands", "exit code 1"},
+		},
+		{
+			name: "error lines do not crowd out a test framework's report",
+			log: append(strings.Split(strings.Repeat("ERROR: mirror timed out, retrying\n", 12), "\n")[:12],
+				"=================================== FAILURES ===================================",
+				"___________________________________ test_x ___________________________________",
+				"E       assert 1 == 2"),
+			first: "___________________________________ test_x ___________________________________",
+			shown: []string{"E       assert 1 == 2"},
+		},
+		{
+			name: "R CMD check",
+			log: []string{"* checking tests ...", "  Running 'testthat.R'", " ERROR", "Running the tests in 'tests/testthat.R' failed.",
+				"Last 13 lines of output:", "  Error: 1 == 2 is not TRUE", "", "* DONE"},
+			first: " ERROR",
+			shown: []string{"Running the tests in 'tests/testthat.R' failed.", "  Error: 1 == 2 is not TRUE"},
+		},
+		{
 			name:  "command not found",
 			log:   []string{"$ make lint", "bash: golangci-lint: command not found", "make: *** [Makefile:9: lint] Error 127"},
 			first: "bash: golangci-lint: command not found",
@@ -210,6 +232,23 @@ func TestReports(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBlankLinesAreFree: a log that doubles its line endings shows as
+// much as one that does not: blank lines do not count against MaxLines.
+func TestBlankLinesAreFree(t *testing.T) {
+	t.Parallel()
+	var ls []string
+	ls = append(ls, "$ ./run-tests")
+	for i := 0; i < 8; i++ {
+		ls = append(ls, "step "+fmtInt(int64(i)), "")
+	}
+	ls = append(ls, "exit code 1")
+	r := scan(t, mustMatcher(t), Options{MaxLines: 10}, lines(ls...))
+	got := excerptText(r)
+	if !strings.Contains(got, "$ ./run-tests") || !strings.Contains(got, "step 7") {
+		t.Errorf("excerpt of 10 lines misses the command or its last step:\n%s", got)
 	}
 }
 
