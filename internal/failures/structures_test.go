@@ -182,8 +182,8 @@ func TestReports(t *testing.T) {
 			hidden: []string{"travis_time"},
 		},
 		{
-			name: "only a summary: the command's line that says what failed is the likely cause",
-			log: []string{"$ ./check.sh", "checking docs", "grep: Commands.md: cannot open (missing)", "Add git-x in the list of commands", "exit code 1"},
+			name:  "only a summary: the command's line that says what failed is the likely cause",
+			log:   []string{"$ ./check.sh", "checking docs", "grep: Commands.md: cannot open (missing)", "Add git-x in the list of commands", "exit code 1"},
 			first: "grep: Commands.md: cannot open (missing)",
 			shown: []string{"Add git-x in the list of commands", "exit code 1"},
 		},
