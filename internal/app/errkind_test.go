@@ -37,7 +37,8 @@ func TestEachFailureIsReportedAsItWas(t *testing.T) {
 	}{
 		{"401 APIGW.0301", []fakecodearts.Fault{{Status: 401, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information"}}, "",
 			"NOT SAVED after 1 attempt(s) (HTTP 401 APIGW.0301)", "HTTP 401, `APIGW.0301`: ", "HTTP 401 APIGW.0301: Incorrect IAM authentication information", true},
-		{"403 APIGW.0301", []fakecodearts.Fault{{Status: 403, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information"}}, "",
+		// This one also echoes the token back, as a careless gateway might.
+		{"403 APIGW.0301", []fakecodearts.Fault{{Status: 403, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information", EchoToken: true}}, "",
 			"NOT SAVED after 1 attempt(s) (HTTP 403 APIGW.0301)", "HTTP 403, `APIGW.0301`: ", "HTTP 403 APIGW.0301: Incorrect IAM authentication information", true},
 		{"403 APIGW.0310", []fakecodearts.Fault{{Status: 403, Code: "APIGW.0310", Msg: "The project is unavailable"}}, "",
 			"NOT SAVED after 1 attempt(s) (HTTP 403 APIGW.0310)", "HTTP 403, `APIGW.0310`: ", "HTTP 403 APIGW.0310: The project is unavailable", false},
