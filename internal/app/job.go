@@ -34,6 +34,9 @@ type follower struct {
 	redact func(string) string
 	run    *report.Run
 	poll   time.Duration // first pause between polls
+	// now and sleep are the clock of every wait (Env.Now, Env.Sleep).
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
 	// sig is the program's context: done when the workflow is cancelled
 	// (SIGINT/SIGTERM), unlike the run's deadline.
 	sig context.Context
@@ -60,15 +63,24 @@ func followBudget(cfg *config.Config) time.Duration {
 // build's own log as they come. It fills run.Job and run.RecordID (and the
 // record ID into cfg), or run.Fatal when there is no record to fetch logs
 // from; it returns the stages last seen, for a run that stops there.
-func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Client, r *ghaction.Runner, run *report.Run, poll time.Duration, redact func(string) string) []report.Stage {
+func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Client, r *ghaction.Runner, run *report.Run, env Env, redact func(string) string) []report.Stage {
+	poll := env.PollInterval
 	if poll <= 0 {
 		poll = codearts.DefaultPollInterval
 	}
 	f := &follower{cfg: cfg, client: client, r: r, redact: redact, run: run, poll: poll, sig: sig,
+		now: env.Now, sleep: env.Sleep,
 		job: &report.Job{ID: cfg.JobID, BuildNumber: cfg.BuildNumber}, seen: map[string]string{}}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.sleep == nil {
+		f.sleep = realSleep
+	}
 	run.Job = f.job
 	budget := followBudget(cfg)
-	deadline := time.Now().Add(budget)
+	deadline := f.now().Add(budget)
+	until := func() time.Duration { return deadline.Sub(f.now()) }
 
 	// 1. Which build.
 	switch {
@@ -109,7 +121,7 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 	// 2. Its record. A build just started has none for a while: ask within
 	// the budget. A number the user gave that has none after about a
 	// minute is a mistake, not something to wait six hours for.
-	lookup := time.Until(deadline)
+	lookup := until()
 	if !f.job.Started {
 		lookup = min(lookup, 12*poll) // 5 s backing off to 30 s: about a minute
 	}
@@ -141,8 +153,10 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 		f.stageEvents(res.Record)
 		f.pumpLog(ctx)
 		wr := codearts.Wait(ctx, func(ctx context.Context) (codearts.Record, error) { return client.Record(ctx, res.ID) }, codearts.WaitOptions{
-			Budget:   time.Until(deadline),
+			Budget:   until(),
 			Interval: poll,
+			Now:      f.now,
+			Sleep:    f.sleep,
 			Progress: func(p codearts.Poll) {
 				if p.Err == nil {
 					f.stageEvents(p.Record)
@@ -160,7 +174,7 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 		case wr.Finished:
 			f.drainLog(ctx)
 			r.Printf("Build #%d has ended: %s", n, safeName(f.job.Status))
-		case ctx.Err() == nil && time.Until(deadline) <= 0:
+		case ctx.Err() == nil && until() <= 0:
 			f.drainLog(ctx)
 			run.Incomplete = fmt.Sprintf("build #%d of job %s was still running when the follow ended (%s); the logs are what existed then", n, cfg.JobID, budgetWords(cfg))
 		case wr.Err != nil && ctx.Err() == nil:
@@ -191,7 +205,7 @@ func budgetWords(cfg *config.Config) string {
 // starts after poll and backs off to 30 s, as the wait does; the client
 // itself retries throttled and failed calls, honouring Retry-After.
 func (f *follower) awaitRecord(ctx context.Context, n int, within time.Duration) (codearts.ResolvedRecord, error) {
-	end := time.Now().Add(within)
+	end := f.now().Add(within)
 	interval := f.poll
 	for tries := 1; ; tries++ {
 		info, err := f.client.RecordInfo(ctx, f.cfg.JobID, n)
@@ -201,7 +215,7 @@ func (f *follower) awaitRecord(ctx context.Context, n int, within time.Duration)
 				return res, nil
 			}
 		}
-		left := time.Until(end)
+		left := end.Sub(f.now())
 		switch {
 		case ctx.Err() != nil:
 			return codearts.ResolvedRecord{}, err
@@ -213,12 +227,8 @@ func (f *follower) awaitRecord(ctx context.Context, n int, within time.Duration)
 		if tries == 1 {
 			f.r.Printf("Build #%d has no record yet (%s); asking again", n, errorClass(err))
 		}
-		t := time.NewTimer(min(interval, left))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if f.sleep(ctx, min(interval, left)) != nil {
 			return codearts.ResolvedRecord{}, err
-		case <-t.C:
 		}
 		interval = min(interval*3/2, codearts.DefaultPollMaxInterval)
 	}
@@ -355,12 +365,8 @@ func (f *follower) drainLog(ctx context.Context) {
 		return
 	}
 	for i := 0; i < maxDrain && f.pumpLog(ctx); i++ {
-		t := time.NewTimer(f.poll)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if f.sleep(ctx, f.poll) != nil {
 			return
-		case <-t.C:
 		}
 	}
 	if last := f.live.Flush(); last != "" {
@@ -416,4 +422,16 @@ func buildNumberOutput(j *report.Job) string {
 		return ""
 	}
 	return strconv.Itoa(j.BuildNumber)
+}
+
+// realSleep waits d on a real timer, or until ctx is done.
+func realSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -513,3 +513,23 @@ func TestEndlessHasMoreDataDoesNotHoldTheEnd(t *testing.T) {
 		}
 	}
 }
+
+func TestFollowEndsAtSixHours(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	strict(t, h)
+	spec := liveJob("SUCCESS")
+	spec.Starts[0].Stages[1].Statuses = []string{"RUNNING"} // never ends
+	h.fake.AddJob(testJob, spec)
+	clock := h.fakeClock(nil)
+	h.inputs(jobInputs(map[string]string{"run-build": "true"})) // wait-timeout 0: until it ends
+	if code := h.run(); code != 3 {
+		t.Fatalf("exit %d, want 3", code)
+	}
+	if clock.slept < 6*time.Hour-time.Minute || clock.slept > 6*time.Hour+time.Minute {
+		t.Errorf("followed for %s, want 6h", clock.slept)
+	}
+	if !strings.Contains(h.summary(), "still running") {
+		t.Errorf("summary:\n%s", h.summary())
+	}
+}

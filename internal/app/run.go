@@ -84,7 +84,7 @@ func run(ctx context.Context, env Env, src config.Source) int {
 	if cfg.JobMode() {
 		// The build is followed to its end here: the record is not waited
 		// for again below.
-		stages = followJob(ctx, runCtx, cfg, client, r, run, env.PollInterval, redact)
+		stages = followJob(ctx, runCtx, cfg, client, r, run, env, redact)
 		cfg.WaitTimeout = 0
 	}
 	if run.Fatal == nil {
