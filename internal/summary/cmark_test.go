@@ -200,17 +200,16 @@ func TestCmarkGolden(t *testing.T) {
 			}
 			// Each excerpt line shows verbatim, with its number and mark.
 			blocks := strings.Join(preBlocks(out), "")
-			for _, idx := range failedIndexes(run) {
-				lines, _ := excerptOf(&run.Stages[idx])
+			for _, st := range newView(run).failed {
 				if tc.opts.Budget != 0 {
 					continue // trimmed: checked in TestBudget
 				}
-				for _, l := range lines {
+				for _, l := range st.excerpt.lines {
 					if l.gap {
 						continue
 					}
 					if !strings.Contains(blocks, fmt.Sprintf("%d │ %s\n", l.num, l.text)) {
-						t.Errorf("line %d of %s missing from the code blocks", l.num, run.Stages[idx].Task)
+						t.Errorf("line %d of %s missing from the code blocks", l.num, st.task)
 					}
 				}
 			}

@@ -144,14 +144,3 @@ func lineRange(lines []exLine) string {
 		return "lines " + strconv.FormatInt(first, 10) + "–" + strconv.FormatInt(last, 10)
 	}
 }
-
-// failedIndexes lists the indexes of the failed stages, in stage order.
-func failedIndexes(run *report.Run) []int {
-	var out []int
-	for i := range run.Stages {
-		if run.Stages[i].Failed() {
-			out = append(out, i)
-		}
-	}
-	return out
-}

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
 // dash stands for a value that is unknown or does not apply.
@@ -108,13 +106,13 @@ func errText(err error) string {
 
 // httpDetail renders a download error's HTTP status and Huawei error code,
 // e.g. "HTTP 404, CB.00060211"; empty when the server answered neither.
-func httpDetail(st *report.Stage, codeFn func(string) string) string {
+func httpDetail(st *stageView, codeFn func(string) string) string {
 	var parts []string
-	if st.HTTPStatus() != 0 {
-		parts = append(parts, "HTTP "+strconv.Itoa(st.HTTPStatus()))
+	if st.httpStatus != 0 {
+		parts = append(parts, "HTTP "+strconv.Itoa(st.httpStatus))
 	}
-	if strings.TrimSpace(st.ErrCode()) != "" {
-		parts = append(parts, codeFn(st.ErrCode()))
+	if strings.TrimSpace(st.errCode) != "" {
+		parts = append(parts, codeFn(st.errCode))
 	}
 	return strings.Join(parts, ", ")
 }

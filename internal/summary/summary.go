@@ -15,7 +15,6 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
@@ -77,19 +76,12 @@ func Markdown(run *report.Run, o Options) string {
 	if budget <= 0 {
 		budget = DefaultBudget
 	}
-	if run == nil {
-		run = &report.Run{}
-	}
-	m := &mdRenderer{run: run, prefix: o.FilePrefix, failed: failedIndexes(run)}
-	for _, idx := range m.failed {
-		lines, kind := excerptOf(&run.Stages[idx])
-		m.excerpts = append(m.excerpts, excerpt{lines, kind})
-	}
-
+	m := &mdRenderer{v: newView(run), prefix: o.FilePrefix}
+	rows := len(m.v.stages)
 	var fixed string
 	var lv level
 	for _, lv = range levels {
-		fixed = m.top(lv) + m.table(lv, len(run.Stages)) + m.downloadErrors(lv) + m.suspicious(lv)
+		fixed = m.top(lv) + m.table(lv, rows) + m.downloadErrors(lv) + m.suspicious(lv)
 		if len(fixed) <= budget {
 			return fixed + m.sections(lv, budget-len(fixed))
 		}
@@ -97,7 +89,7 @@ func Markdown(run *report.Run, o Options) string {
 	// Even the tightest cells do not fit: keep as many rows as fit.
 	top, errs := m.top(lv), m.downloadErrors(lv)
 	room := budget - len(top) - len(errs)
-	lo, hi := 0, len(run.Stages) // rows kept: largest that fits
+	lo, hi := 0, rows // rows kept: largest that fits
 	for lo < hi {
 		mid := (lo + hi + 1) / 2
 		if len(m.table(lv, mid)) <= room {
@@ -112,108 +104,98 @@ func Markdown(run *report.Run, o Options) string {
 	return cutBytes(m.heading(lv)+"\n", budget)
 }
 
-// mdRenderer holds what every part of the Markdown needs.
+// mdRenderer renders a view as Markdown.
 type mdRenderer struct {
-	run      *report.Run
-	prefix   string
-	failed   []int     // indexes of the failed stages
-	excerpts []excerpt // their excerpts, in the same order
-}
-
-// excerpt is a failed stage's excerpt lines, cleaned once.
-type excerpt struct {
-	lines []exLine
-	kind  excerptKind
+	v      *view
+	prefix string
 }
 
 // file renders a saved stage's file name with the prefix, as code; when
 // that is too long the prefix goes first, as the name is what matters.
-func (m *mdRenderer) file(st *report.Stage, limit int) string {
-	if utf8.RuneCountInString(m.prefix)+utf8.RuneCountInString(st.File) > limit {
-		return code(st.File, limit)
+func (m *mdRenderer) file(st *stageView, limit int) string {
+	if utf8.RuneCountInString(m.prefix)+utf8.RuneCountInString(st.file) > limit {
+		return code(st.file, limit)
 	}
-	return code(m.prefix+st.File, limit)
+	return code(m.prefix+st.file, limit)
 }
 
 // stageRef renders "`stage3` (Maven Build)" for headings and lists.
-func (m *mdRenderer) stageRef(st *report.Stage, lv level) string {
-	s := code(st.Task, lv.task)
-	if strings.TrimSpace(st.Name) != "" && lv.name > 1 {
-		s += " (" + md(st.Name, lv.name) + ")"
+func (m *mdRenderer) stageRef(st *stageView, lv level) string {
+	s := code(st.task, lv.task)
+	if strings.TrimSpace(st.name) != "" && lv.name > 1 {
+		s += " (" + md(st.name, lv.name) + ")"
 	}
 	return s
 }
 
 func (m *mdRenderer) heading(lv level) string {
-	v := m.run.Verdict()
-	var b strings.Builder
-	b.WriteString("## " + verdictIcon(v) + " CodeArts build")
-	if j := m.run.Job; j != nil {
+	v := m.v
+	s := "## " + verdictIcon(v.verdict) + " CodeArts build"
+	if j := v.job; j != nil {
 		// Job mode: people know a build by its job and number.
 		if j.BuildNumber > 0 {
-			b.WriteString(" #" + strconv.Itoa(j.BuildNumber))
+			s += " #" + strconv.Itoa(j.BuildNumber)
 		}
-		b.WriteString(" of job " + code(j.ID, 64))
-		if id := strings.TrimSpace(m.run.RecordID); id != "" {
-			b.WriteString(" (record " + code(id, 64) + ")")
+		s += " of job " + code(j.ID, 64)
+		if id := strings.TrimSpace(v.recordID); id != "" {
+			s += " (record " + code(id, 64) + ")"
 		}
-	} else if id := strings.TrimSpace(m.run.RecordID); id != "" {
-		b.WriteString(" " + code(id, 64))
+	} else if id := strings.TrimSpace(v.recordID); id != "" {
+		s += " " + code(id, 64)
 	}
-	b.WriteString(" " + verdictWords(m.run, v))
-	if v == report.VerdictFailed && len(m.failed) == 0 {
-		b.WriteString(" (" + recordHeading(m.run, lv) + ")")
+	s += " " + v.words
+	if w := v.why; w != nil {
+		s += " (" + w.before + md(w.status, lv.status) + w.after + ")"
 	}
-	if v == report.VerdictFailed && len(m.failed) > 0 {
-		b.WriteString(": ")
-		for i, idx := range m.failed {
-			if i == maxFailedInHeading {
-				b.WriteString(" and " + strconv.Itoa(len(m.failed)-i) + " more")
-				break
-			}
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(m.stageRef(&m.run.Stages[idx], lv))
-		}
+	if v.verdict == report.VerdictFailed && len(v.failed) > 0 {
+		s += ": " + listFailed(v.failed, func(st *stageView) string { return m.stageRef(st, lv) })
 	}
-	return b.String()
+	return s
+}
+
+// mdNotes words the run-level notes: the text (escaped) goes between a
+// note's prefix and suffix.
+var mdNotes = map[noteKind][2]string{
+	noteStopped:      {"⚠️ **Run stopped:** ", ""},
+	noteRecordFailed: {"❌ **Record failed:** ", "; no stage failed."},
+	noteNotFinished:  {"⚠️ **Record not finished:** ", ""},
+	noteNoStageList:  {"⚠️ **Stage list unavailable** (display names and statuses are not shown): ", ""},
+	noteUploadFailed: {"⚠️ **Artifact upload failed:** ", ""},
+	noteNotUploaded:  {"ℹ️ **Artifact not uploaded:** ", ""},
 }
 
 // top renders the heading, the facts line and the run-level notes.
 func (m *mdRenderer) top(lv level) string {
-	run := m.run
+	v := m.v
 	var b strings.Builder
 	b.WriteString(m.heading(lv) + "\n\n")
 
 	var facts []string
-	if strings.TrimSpace(run.LogLevel) != "" {
-		facts = append(facts, "Log level "+code(run.LogLevel, 16))
+	if strings.TrimSpace(v.logLevel) != "" {
+		facts = append(facts, "Log level "+code(v.logLevel, 16))
 	}
-	facts = append(facts, plural(int64(len(run.Stages)), "stage"))
-	facts = append(facts, FormatSize(run.SavedBytes())+" of logs")
-	if run.Elapsed > 0 {
-		facts = append(facts, "took "+formatDuration(run.Elapsed))
+	facts = append(facts, plural(int64(v.stageCount), "stage"))
+	facts = append(facts, FormatSize(v.savedBytes)+" of logs")
+	if v.elapsed > 0 {
+		facts = append(facts, "took "+formatDuration(v.elapsed))
 	}
 	b.WriteString(strings.Join(facts, " · ") + "\n\n")
 
-	var notes []string
-	if run.Fatal != nil {
-		notes = append(notes, "⚠️ **Run stopped:** "+md(run.Fatal.Error(), lv.msg))
+	for _, n := range v.notes {
+		b.WriteString("- " + m.note(n, lv) + "\n")
 	}
-	if why := run.RecordFailure(); why != "" && len(m.failed) == 0 {
-		notes = append(notes, "❌ **Record failed:** "+md(why, lv.msg)+"; no stage failed.")
+	if len(v.notes) > 0 {
+		b.WriteString("\n")
 	}
-	if run.Incomplete != "" {
-		notes = append(notes, "⚠️ **Record not finished:** "+md(run.Incomplete, lv.msg))
-	}
-	if run.StagesErr != nil {
-		notes = append(notes, "⚠️ **Stage list unavailable** (display names and statuses are not shown): "+md(run.StagesErr.Error(), lv.msg))
-	}
-	if missing := len(run.Missing()); missing > 0 {
-		notes = append(notes, "⚠️ **"+strconv.Itoa(missing)+" of "+plural(int64(len(run.Stages)), "log")+" could not be downloaded**; see Download errors below.")
-	}
-	if a := run.Artifact; a != nil {
+	return b.String()
+}
+
+func (m *mdRenderer) note(n note, lv level) string {
+	switch n.kind {
+	case noteMissingLogs:
+		return "⚠️ **" + strconv.Itoa(n.count) + " of " + plural(int64(m.v.stageCount), "log") + " could not be downloaded**; see Download errors below."
+	case noteArtifact:
+		a := m.v.artifact
 		name := md(a.Name, lv.msg)
 		if name == "" {
 			name = "artifact"
@@ -225,27 +207,19 @@ func (m *mdRenderer) top(lv level) string {
 		if a.Size > 0 {
 			s += " (" + FormatSize(a.Size) + " zip)"
 		}
-		notes = append(notes, s)
+		return s
 	}
-	if run.ArtifactErr != nil {
-		notes = append(notes, "⚠️ **Artifact upload failed:** "+md(run.ArtifactErr.Error(), lv.msg))
-	}
-	if run.ArtifactSkipped != "" {
-		notes = append(notes, "ℹ️ **Artifact not uploaded:** "+md(run.ArtifactSkipped, lv.msg))
-	}
-	for _, n := range notes {
-		b.WriteString("- " + n + "\n")
-	}
-	if len(notes) > 0 {
-		b.WriteString("\n")
-	}
-	return b.String()
+	w := mdNotes[n.kind]
+	return w[0] + md(n.text, lv.msg) + w[1]
 }
+
+// mdIcons are the rows' icons, by mark.
+var mdIcons = [...]string{markOK: "✅", markFailed: "❌", markNotRun: "⏭️", markMissing: "⚠️", markRunning: "⏳"}
 
 // table renders the stage table with the first rows stages; when rows is
 // less than the number of stages, a last row says how many were left out.
 func (m *mdRenderer) table(lv level, rows int) string {
-	stages := m.run.Stages
+	stages := m.v.stages
 	if len(stages) == 0 {
 		return ""
 	}
@@ -254,45 +228,17 @@ func (m *mdRenderer) table(lv level, rows int) string {
 	b.WriteString("|:--|:--|:--|--:|--:|--:|--:|:--|\n")
 	for i := 0; i < rows && i < len(stages); i++ {
 		st := &stages[i]
-		icon := "✅"
-		switch {
-		case st.Failed():
-			icon = "❌"
-		case st.NotRun:
-			icon = "⏭️"
-		case !st.Saved():
-			icon = "⚠️"
-		case st.Status != "" && !codearts.StatusFinished(st.Status):
-			icon = "⏳"
+		name, status := dash, m.status(st, lv)
+		if strings.TrimSpace(st.name) != "" {
+			name = md(st.name, lv.name)
 		}
-		name, status := dash, dash
-		if strings.TrimSpace(st.Name) != "" {
-			name = md(st.Name, lv.name)
+		size, lines, file := dash, dash, dash
+		if st.saved {
+			size, lines, file = FormatSize(st.bytes), formatCount(st.lines), m.file(st, lv.file)
 		}
-		if strings.TrimSpace(st.Status) != "" {
-			status = md(st.Status, lv.status)
-			if st.StatusFailed() {
-				status = "**" + status + "**"
-			}
-		}
-		if st.NotRun {
-			status = notRunStatus(st, lv)
-		}
-		size, lines, fails, file := dash, dash, dash, dash
-		if st.Saved() {
-			size = FormatSize(st.Bytes)
-			lines = formatCount(st.Scan.Lines)
-			fails = formatCount(st.FailureLines())
-			file = m.file(st, lv.file)
-		}
-		if st.FailureLines() > 0 {
-			fails = "**" + formatCount(st.FailureLines()) + "**"
-		}
-		if st.Suspicious() {
-			fails += " (" + formatCount(st.Scan.Matches) + " suspicious)"
-		}
-		cells := []string{icon + " " + code(st.Task, lv.task), name, status,
-			formatDuration(st.Duration), size, lines, fails, file}
+		fails := failuresCell(st, func(n int64) string { return "**" + formatCount(n) + "**" })
+		cells := []string{mdIcons[st.mark] + " " + code(st.task, lv.task), name, status,
+			formatDuration(st.duration), size, lines, fails, file}
 		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	if left := len(stages) - rows; left > 0 {
@@ -302,36 +248,38 @@ func (m *mdRenderer) table(lv level, rows int) string {
 	return b.String()
 }
 
+// status renders a row's status cell: bold when CodeArts says it failed.
+func (m *mdRenderer) status(st *stageView, lv level) string {
+	switch {
+	case st.notRun:
+		return notRunStatus(st, func(s string) string { return md(s, lv.status) })
+	case strings.TrimSpace(st.status) == "":
+		return dash
+	case st.statusFailed:
+		return "**" + md(st.status, lv.status) + "**"
+	}
+	return md(st.status, lv.status)
+}
+
 // downloadErrors lists the stages whose log could not be obtained, at most
 // lv.errors of them one by one.
 func (m *mdRenderer) downloadErrors(lv level) string {
-	var missing []int
-	for i := range m.run.Stages {
-		if !m.run.Stages[i].Saved() && !m.run.Stages[i].NotRun {
-			missing = append(missing, i)
-		}
-	}
+	missing := m.v.missing
 	if len(missing) == 0 {
 		return ""
 	}
 	var b strings.Builder
 	b.WriteString("### Download errors\n\n")
-	for n, idx := range missing {
+	for n, st := range missing {
 		if n == lv.errors {
 			b.WriteString("- … and " + plural(int64(len(missing)-n), "more stage") + " (see the `logs` output)\n")
 			break
 		}
-		st := &m.run.Stages[idx]
 		line := "- " + m.stageRef(st, lv) + ": "
 		if d := httpDetail(st, func(s string) string { return code(s, 40) }); d != "" {
 			line += d + ": "
 		}
-		if st.Err != nil {
-			line += md(st.Err.Error(), lv.msg)
-		} else {
-			line += "the log was not saved"
-		}
-		b.WriteString(line + "\n")
+		b.WriteString(line + orNotSaved(md(st.err, lv.msg)) + "\n")
 	}
 	b.WriteString("\n")
 	return b.String()
@@ -342,7 +290,7 @@ func (m *mdRenderer) downloadErrors(lv level) string {
 // shortened, and those after it get what is left, down to nothing, with a
 // note naming the stages whose excerpt was left out.
 func (m *mdRenderer) sections(lv level, room int) string {
-	if len(m.failed) == 0 {
+	if len(m.v.failed) == 0 {
 		return ""
 	}
 	const head = "### Failed stages\n\n"
@@ -364,39 +312,13 @@ func (m *mdRenderer) sections(lv level, room int) string {
 
 // placeSections renders each failed stage's section, as much of it as fits
 // in avail bytes, and returns the stages left out entirely.
-func (m *mdRenderer) placeSections(lv level, avail int) (string, []int) {
+func (m *mdRenderer) placeSections(lv level, avail int) (string, []*stageView) {
 	var b strings.Builder
-	var dropped []int
-	for n, idx := range m.failed {
-		st := &m.run.Stages[idx]
-		open := n < maxOpenSections
-		ex := &m.excerpts[n]
-		total := countLines(ex.lines)
-		// k = 0 keeps the header and the trim note only: when even that
-		// does not fit, the section is left out.
-		if total > 0 && len(m.section(st, lv, open, ex.lines, ex.kind, 0)) > avail {
-			dropped = append(dropped, idx)
-			continue
-		}
-		s := m.section(st, lv, open, ex.lines, ex.kind, total)
-		if len(s) > avail {
-			// The largest k whose section fits.
-			s = ""
-			lo, hi := -1, total-1
-			for lo < hi {
-				mid := (lo + hi + 1) / 2
-				if len(m.section(st, lv, open, ex.lines, ex.kind, mid)) <= avail {
-					lo = mid
-				} else {
-					hi = mid - 1
-				}
-			}
-			if lo >= 0 {
-				s = m.section(st, lv, open, ex.lines, ex.kind, lo)
-			}
-		}
+	var dropped []*stageView
+	for n, st := range m.v.failed {
+		s := m.fitSection(st, lv, n < maxOpenSections, avail)
 		if s == "" {
-			dropped = append(dropped, idx)
+			dropped = append(dropped, st)
 			continue
 		}
 		b.WriteString(s)
@@ -405,64 +327,51 @@ func (m *mdRenderer) placeSections(lv level, avail int) (string, []int) {
 	return b.String(), dropped
 }
 
+// fitSection renders st's section with as many of its excerpt lines as fit
+// in avail bytes; "" when not even its header and trim note fit.
+func (m *mdRenderer) fitSection(st *stageView, lv level, open bool, avail int) string {
+	total := countLines(st.excerpt.lines)
+	// keep = 0 keeps the header and the trim note only: when even that
+	// does not fit, the section is left out.
+	if total > 0 && len(m.section(st, lv, open, 0)) > avail {
+		return ""
+	}
+	if s := m.section(st, lv, open, total); len(s) <= avail {
+		return s
+	}
+	// The largest keep whose section fits.
+	lo, hi := -1, total-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if len(m.section(st, lv, open, mid)) <= avail {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	if lo < 0 {
+		return ""
+	}
+	return m.section(st, lv, open, lo)
+}
+
 // section renders one failed stage in a <details> block, keeping the first
 // keep lines of its excerpt.
-func (m *mdRenderer) section(st *report.Stage, lv level, open bool, lines []exLine, kind excerptKind, keep int) string {
+func (m *mdRenderer) section(st *stageView, lv level, open bool, keep int) string {
 	var b strings.Builder
 	if open {
 		b.WriteString("<details open>\n")
 	} else {
 		b.WriteString("<details>\n")
 	}
-	// The summary is inside an HTML block, where Markdown is not
-	// interpreted: remote text is HTML-escaped here, not Markdown-escaped.
-	b.WriteString("<summary><b>❌ " + htm(st.Task, lv.task) + "</b>")
-	if strings.TrimSpace(st.Name) != "" {
-		b.WriteString(" · " + htm(st.Name, lv.name))
-	}
-	if strings.TrimSpace(st.Status) != "" {
-		b.WriteString(" · " + htm(st.Status, lv.status))
-	}
-	if st.Scan.Matches > 0 {
-		b.WriteString(" · " + plural(st.Scan.Matches, "failure line"))
-	}
-	// A blank line after </summary> lets GitHub render the Markdown inside.
-	b.WriteString("</summary>\n\n")
-
+	b.WriteString(m.sectionSummary(st, lv))
 	where := "the log"
-	if st.Saved() {
+	if st.saved {
 		where = m.file(st, lv.file)
 	}
-	total := countLines(lines)
-	kept := keepLines(lines, keep)
-	switch kind {
-	case kindHunks:
-		s := plural(st.Scan.Matches, "failure line") + " in " + where + " (marked `>`)"
-		if r := lineRange(kept); r != "" {
-			s += ", " + r + " shown"
-		}
-		if more := st.Scan.Matches - st.Scan.Shown; more > 0 {
-			s += "; " + plural(more, "more failure line") + " not shown"
-		}
-		b.WriteString(s + ".\n\n")
-	case kindTail:
-		what := "the last " + plural(int64(total), "line") + " of " + where
-		if st.Scan.TailCommand {
-			what = "the output of the last command in " + where + " (" + plural(int64(total), "line") + ")"
-		}
-		b.WriteString("The status is " + md(st.Status, lv.status) + " but no line matched a failure pattern: " + what + ".\n\n")
-	default:
-		switch {
-		case !st.Saved():
-			b.WriteString("The log could not be downloaded; see Download errors.\n\n")
-		case st.Scan.Matches > 0:
-			b.WriteString(plural(st.Scan.Matches, "failure line") + " in " + where + "; no excerpt was kept.\n\n")
-		case st.Scan.Lines == 0:
-			b.WriteString("The status is " + md(st.Status, lv.status) + " and " + where + " is empty.\n\n")
-		default:
-			b.WriteString("The status is " + md(st.Status, lv.status) + " and no line of " + where + " matched a failure pattern.\n\n")
-		}
-	}
+	total := countLines(st.excerpt.lines)
+	kept := keepLines(st.excerpt.lines, keep)
+	b.WriteString(m.sectionIntro(st, lv, where, kept) + "\n\n")
 	if len(kept) > 0 {
 		text := gutterLines(kept)
 		f := fence(text)
@@ -479,18 +388,65 @@ func (m *mdRenderer) section(st *report.Stage, lv level, open bool, lines []exLi
 	return b.String()
 }
 
+// sectionSummary is the line a collapsed section shows.
+func (m *mdRenderer) sectionSummary(st *stageView, lv level) string {
+	// The summary is inside an HTML block, where Markdown is not
+	// interpreted: remote text is HTML-escaped here, not Markdown-escaped.
+	s := "<summary><b>❌ " + htm(st.task, lv.task) + "</b>"
+	if strings.TrimSpace(st.name) != "" {
+		s += " · " + htm(st.name, lv.name)
+	}
+	if strings.TrimSpace(st.status) != "" {
+		s += " · " + htm(st.status, lv.status)
+	}
+	if st.excerpt.matches > 0 {
+		s += " · " + plural(st.excerpt.matches, "failure line")
+	}
+	// A blank line after </summary> lets GitHub render the Markdown inside.
+	return s + "</summary>\n\n"
+}
+
+// sectionIntro says what a section's excerpt shows (kept, of where).
+func (m *mdRenderer) sectionIntro(st *stageView, lv level, where string, kept []exLine) string {
+	ex := &st.excerpt
+	total := int64(countLines(ex.lines))
+	status := md(st.status, lv.status)
+	switch {
+	case ex.kind == kindHunks:
+		s := plural(ex.matches, "failure line") + " in " + where + " (marked `>`)"
+		if r := lineRange(kept); r != "" {
+			s += ", " + r + " shown"
+		}
+		if more := ex.matches - ex.shown; more > 0 {
+			s += "; " + plural(more, "more failure line") + " not shown"
+		}
+		return s + "."
+	case ex.kind == kindTail && ex.tailCommand:
+		return "The status is " + status + " but no line matched a failure pattern: the output of the last command in " + where + " (" + plural(total, "line") + ")."
+	case ex.kind == kindTail:
+		return "The status is " + status + " but no line matched a failure pattern: the last " + plural(total, "line") + " of " + where + "."
+	case !st.saved:
+		return "The log could not be downloaded; see Download errors."
+	case ex.matches > 0:
+		return plural(ex.matches, "failure line") + " in " + where + "; no excerpt was kept."
+	case st.lines == 0:
+		return "The status is " + status + " and " + where + " is empty."
+	}
+	return "The status is " + status + " and no line of " + where + " matched a failure pattern."
+}
+
 // droppedNote names the failed stages whose section was left out.
-func (m *mdRenderer) droppedNote(lv level, dropped []int) string {
+func (m *mdRenderer) droppedNote(lv level, dropped []*stageView) string {
 	if len(dropped) == 0 {
 		return ""
 	}
 	var names []string
-	for n, idx := range dropped {
+	for n, st := range dropped {
 		if n == maxDroppedListed {
 			names = append(names, "and "+strconv.Itoa(len(dropped)-n)+" more")
 			break
 		}
-		names = append(names, code(m.run.Stages[idx].Task, lv.task))
+		names = append(names, code(st.task, lv.task))
 	}
 	return "⚠️ Excerpts not shown for " + plural(int64(len(dropped)), "failed stage") + " (" +
 		strings.Join(names, ", ") + "): " + trimNote + "s.\n\n"
