@@ -174,10 +174,15 @@ func TestReaderAcrossChunkBoundaries(t *testing.T) {
 func TestReaderIsBounded(t *testing.T) {
 	t.Parallel()
 	s := New(token)
-	r := s.Reader(io.MultiReader(strings.NewReader(token[:10]), strings.NewReader(strings.Repeat("x", 10<<20)), strings.NewReader(token[10:])))
+	// 10 MiB between the halves of a token (not a secret then), then a
+	// log of another alphabet and the token whole: found after the reader
+	// re-chose its search bytes.
+	b64 := base64.StdEncoding.EncodeToString([]byte(token))
+	r := s.Reader(io.MultiReader(strings.NewReader(token[:10]), strings.NewReader(strings.Repeat("x", 10<<20)), strings.NewReader(token[10:]),
+		strings.NewReader(strings.Repeat(b64[:20]+" ", 400_000)), strings.NewReader(" "+b64)))
 	got := readAll(t, r, 4096)
-	if len(got) != 10+10<<20+len(token)-10 {
-		t.Errorf("length %d", len(got))
+	if want := 10 + 10<<20 + len(token) - 10 + 21*400_000 + 4; len(got) != want || !strings.HasSuffix(got, " ***") {
+		t.Errorf("length %d, want %d; ends %q", len(got), want, got[len(got)-20:])
 	}
 	rr := r.(*reader)
 	if cap(rr.in) > 2*chunkSize+len(token) || cap(rr.out) > 2*chunkSize+len(token) {
