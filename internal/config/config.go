@@ -5,6 +5,7 @@
 package config
 
 import (
+	"cmp"
 	"fmt"
 	"net"
 	"net/url"
@@ -148,22 +149,9 @@ func Load(src Source) (*Config, error) {
 		return nil, err
 	}
 
-	tasks, err := ParseTasks(get("task-names"))
-	if err != nil {
+	if err := c.loadSelection(get); err != nil {
 		return nil, err
 	}
-	if len(tasks) == 0 && get("task-names") != "" {
-		return nil, bad("task-names", "%q lists no stage: name stages such as stage1, stage3, or leave it empty for every stage", clip(get("task-names")))
-	}
-	c.Tasks = tasks
-
-	switch lvl := strings.ToUpper(get("log-level")); lvl {
-	case "INFO", "DEBUG":
-		c.LogLevel = lvl
-	default:
-		return nil, bad("log-level", "%q is not allowed: use INFO or DEBUG", clip(get("log-level")))
-	}
-
 	if err := c.loadEndpoint(get("endpoint"), get("region"), fallback("region")); err != nil {
 		return nil, err
 	}
@@ -173,7 +161,39 @@ func Load(src Source) (*Config, error) {
 	if err := c.loadPath(get("path"), src); err != nil {
 		return nil, err
 	}
+	if err := c.loadArtifact(get, src); err != nil {
+		return nil, err
+	}
+	if err := c.loadReport(get, raw); err != nil {
+		return nil, err
+	}
+	if err := c.loadTiming(get); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
 
+// loadSelection reads which stages to fetch and at which log level.
+func (c *Config) loadSelection(get func(string) string) error {
+	tasks, err := ParseTasks(get("task-names"))
+	if err != nil {
+		return err
+	}
+	if len(tasks) == 0 && get("task-names") != "" {
+		return bad("task-names", "%q lists no stage: name stages such as stage1, stage3, or leave it empty for every stage", clip(get("task-names")))
+	}
+	c.Tasks = tasks
+	switch lvl := strings.ToUpper(get("log-level")); lvl {
+	case "INFO", "DEBUG":
+		c.LogLevel = lvl
+	default:
+		return bad("log-level", "%q is not allowed: use INFO or DEBUG", clip(get("log-level")))
+	}
+	return nil
+}
+
+// loadArtifact reads the artifact's name and retention.
+func (c *Config) loadArtifact(get func(string) string, src Source) error {
 	if name, set := src.Input("artifact-name"); set && strings.TrimSpace(name) == "" {
 		c.ArtifactName = "" // explicitly empty: keep the files, do not upload
 	} else {
@@ -186,15 +206,20 @@ func Load(src Source) (*Config, error) {
 		}
 		c.ArtifactName = strings.ReplaceAll(c.artifactTemplate, "{record-id}", id)
 		if err := artifact.ValidateName(c.ArtifactName); err != nil {
-			return nil, bad("artifact-name", "%v", err)
+			return bad("artifact-name", "%v", err)
 		}
 		c.ArtifactName = strings.ReplaceAll(c.artifactTemplate, "{record-id}", c.RecordID)
 	}
-	if c.RetentionDays, err = intIn(get, "retention-days", 0, 90); err != nil {
-		return nil, err
-	}
+	var err error
+	c.RetentionDays, err = intIn(get, "retention-days", 0, 90)
+	return err
+}
+
+// loadReport reads how the downloads run and what the report shows.
+func (c *Config) loadReport(get, raw func(string) string) error {
+	var err error
 	if c.Concurrency, err = intIn(get, "concurrency", 1, 32); err != nil {
-		return nil, err
+		return err
 	}
 	// One pattern a line; spaces around a line are YAML indentation, not regex.
 	for _, p := range failures.ParsePatterns(raw("failure-patterns")) {
@@ -203,24 +228,26 @@ func Load(src Source) (*Config, error) {
 		}
 	}
 	if c.Matcher, err = failures.NewMatcher(c.FailurePatterns); err != nil {
-		return nil, bad("failure-patterns", "%v", err)
+		return bad("failure-patterns", "%v", err)
 	}
 	if c.ContextLines, err = intIn(get, "context-lines", 0, 50); err != nil {
-		return nil, err
+		return err
 	}
-	if c.MaxExcerptLines, err = intIn(get, "max-excerpt-lines", 1, 1000); err != nil {
-		return nil, err
-	}
+	c.MaxExcerptLines, err = intIn(get, "max-excerpt-lines", 1, 1000)
+	return err
+}
+
+// loadTiming reads the verdict's effect and the time budgets.
+func (c *Config) loadTiming(get func(string) string) error {
+	var err error
 	if c.FailOnBuildFailure, err = parseBool("fail-on-build-failure", get("fail-on-build-failure")); err != nil {
-		return nil, err
+		return err
 	}
 	if c.WaitTimeout, err = parseDuration("wait-timeout", get("wait-timeout"), 0, 24*time.Hour); err != nil {
-		return nil, err
+		return err
 	}
-	if c.Timeout, err = parseDuration("timeout", get("timeout"), time.Second, 24*time.Hour); err != nil {
-		return nil, err
-	}
-	return c, nil
+	c.Timeout, err = parseDuration("timeout", get("timeout"), time.Second, 24*time.Hour)
+	return err
 }
 
 // ParseTasks splits task-names on commas, spaces and newlines, drops
@@ -310,10 +337,10 @@ func isLoopback(host string) bool {
 }
 
 func (c *Config) loadCredentials(get, fallback func(string) string) error {
-	c.Token = firstNonEmpty(get("token"), fallback("token"))
-	c.AccessKey = firstNonEmpty(get("access-key-id"), fallback("access-key-id"))
-	c.SecretKey = firstNonEmpty(get("secret-access-key"), fallback("secret-access-key"))
-	c.ProjectID = firstNonEmpty(get("project-id"), fallback("project-id"))
+	c.Token = cmp.Or(get("token"), fallback("token"))
+	c.AccessKey = cmp.Or(get("access-key-id"), fallback("access-key-id"))
+	c.SecretKey = cmp.Or(get("secret-access-key"), fallback("secret-access-key"))
+	c.ProjectID = cmp.Or(get("project-id"), fallback("project-id"))
 	if c.ProjectID != "" {
 		if err := aksk.ValidateProjectID(c.ProjectID); err != nil {
 			return bad("project-id", "%v%s", err, fromEnv(get, "project-id"))
@@ -422,15 +449,6 @@ func fmtDur(d time.Duration) string {
 func fromEnv(get func(string) string, name string) string {
 	if get(name) == "" {
 		return " (the value came from " + mustLookup(name).Env + ")"
-	}
-	return ""
-}
-
-func firstNonEmpty(vs ...string) string {
-	for _, v := range vs {
-		if v != "" {
-			return v
-		}
 	}
 	return ""
 }
