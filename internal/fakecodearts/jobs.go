@@ -155,18 +155,17 @@ func (s *Server) addBuildLocked(j *job, sp BuildSpec) *build {
 		// The service does not know build_record_id then: a declared 404.
 		s.records[sp.RecordID] = &record{missing: true}
 	}
-	rec := &record{stagesFaults: append([]Fault(nil), sp.StagesFaults...)}
-	for i, st := range sp.Stages {
-		if st.Task == "" {
-			st.Task = "stage" + strconv.Itoa(i+1)
-		}
-		if st.Sequence == 0 {
-			st.Sequence = i + 1
-		}
-		st.Faults = append([]Fault(nil), st.Faults...)
-		st.Statuses = append([]string(nil), st.Statuses...)
-		rec.stages = append(rec.stages, &stage{spec: st})
+	rec, problem := newRecord(sp.Stages)
+	if _, dup := s.records[b.recordKey]; dup && problem == "" {
+		problem = "its record " + b.recordKey + " was already added"
 	}
+	if problem != "" {
+		s.mu.Unlock() // a setup mistake ends the test; do not leave the lock held
+		s.setupError("job %s build %d: %s", j.id, sp.Number, problem)
+		s.mu.Lock()
+		return b
+	}
+	rec.stagesFaults = append([]Fault(nil), sp.StagesFaults...)
 	s.records[b.recordKey] = rec
 	j.builds[sp.Number] = b
 	return b

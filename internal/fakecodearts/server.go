@@ -216,7 +216,19 @@ func New(o Options) *Server {
 // an ID the service would refuse, or two stages with one task name is a
 // setup mistake, reported to Options.T; the first record stays.
 func (s *Server) AddRecord(id string, stages ...StageSpec) {
-	rec := &record{}
+	rec, problem := newRecord(stages)
+	if problem != "" {
+		s.setupError("AddRecord(%s): %s", id, problem)
+		return
+	}
+	s.add(id, rec)
+}
+
+// newRecord makes a record of stages, with their defaults (task stageN,
+// sequence N) and copies of their scripts; problem says what is wrong
+// with them.
+func newRecord(stages []StageSpec) (rec *record, problem string) {
+	rec = &record{}
 	tasks := map[string]bool{}
 	for i, sp := range stages {
 		if sp.Task == "" {
@@ -226,15 +238,14 @@ func (s *Server) AddRecord(id string, stages ...StageSpec) {
 			sp.Sequence = i + 1
 		}
 		if tasks[sp.Task] {
-			s.setupError("AddRecord(%s): two stages are named %s", id, sp.Task)
-			return
+			return nil, "two stages are named " + sp.Task
 		}
 		tasks[sp.Task] = true
 		sp.Faults = append([]Fault(nil), sp.Faults...)
 		sp.Statuses = append([]string(nil), sp.Statuses...)
 		rec.stages = append(rec.stages, &stage{spec: sp})
 	}
-	s.add(id, rec)
+	return rec, ""
 }
 
 // AddMissingRecord declares a record ID the service does not know: its
@@ -328,6 +339,13 @@ func (s *Server) Unexpected() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.unexpected...)
+}
+
+// unknownRecord answers a request for a record that was neither added nor
+// declared missing.
+func (s *Server) unknownRecord(w http.ResponseWriter, r *http.Request, reqID, id string) {
+	s.unexpectedRequest(r, "record "+id+" was not added")
+	writeUnexpected(w, reqID, "no record "+id)
 }
 
 // writeUnexpected answers a request the fake was not set up for. The code
@@ -546,8 +564,7 @@ func (s *Server) taskLog(w http.ResponseWriter, r *http.Request, reqID, id strin
 
 	switch {
 	case rec == nil:
-		s.unexpectedRequest(r, "record "+id+" was not added")
-		writeUnexpected(w, reqID, "no record "+id)
+		s.unknownRecord(w, r, reqID, id)
 		return
 	case rec.missing || st != nil && spec.NoLog && fault == nil:
 		writeError(w, http.StatusNotFound, "CB.00060214", "The log was not found", reqID, "")
@@ -676,8 +693,7 @@ func (s *Server) fullStages(w http.ResponseWriter, r *http.Request, reqID, id st
 	s.mu.Unlock()
 	switch {
 	case rec == nil:
-		s.unexpectedRequest(r, "record "+id+" was not added")
-		writeUnexpected(w, reqID, "no record "+id)
+		s.unknownRecord(w, r, reqID, id)
 		return
 	case rec.missing:
 		writeError(w, http.StatusNotFound, "CB.00060214", "The build record was not found", reqID, "")

@@ -123,3 +123,19 @@ func TestNoClientRules(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildRecordsNeverReplace: a job's build whose record ID is taken is
+// a reported mistake, as AddRecord's is.
+func TestBuildRecordsNeverReplace(t *testing.T) {
+	t.Parallel()
+	var got complaints
+	s := New(Options{T: &got, Prefix: "/p"})
+	s.AddRecord(rec, StageSpec{Log: []byte("record's\n")})
+	s.AddJob("68491d9bc97b4774adb93e29b46d2dc6", JobSpec{Builds: []BuildSpec{{Number: 1, RecordID: rec, Stages: []StageSpec{{Log: []byte("build's\n")}}}}})
+	if got.count() != 1 || !strings.Contains(got.last(), "already added") {
+		t.Errorf("complaints = %q", got.msgs)
+	}
+	if w := serve(s, "GET", taskURL("stage1", ""), nil); w.Body.String() != "record's\n" {
+		t.Errorf("served %q, want the first record's log", w.Body)
+	}
+}
