@@ -119,25 +119,9 @@ func Verify(req *http.Request, secretFor func(ak string) (sk string, ok bool), w
 		}
 	}
 
-	dates := req.Header.Values(headerDate)
-	if len(dates) != 1 {
-		return refuse("X-Sdk-Date must be set exactly once")
-	}
-	signedAt, err := time.Parse(dateLayout, dates[0])
-	if err != nil || len(dates[0]) != len(dateLayout) {
-		return refuse("X-Sdk-Date is not in YYYYMMDDTHHMMSSZ format")
-	}
-	if skew := now.Sub(signedAt); skew > maxSkew || skew < -maxSkew {
-		return refuse("AK/SK authentication failed, x-sdk-date is more than " + maxSkew.String() + " away from the server time")
-	}
-
-	if wantProject != "" {
-		if len(projectValues) == 0 {
-			return refuse("X-Project-Id is required")
-		}
-		if strings.TrimSpace(projectValues[0]) != wantProject {
-			return refuse("X-Project-Id does not match the project of this endpoint")
-		}
+	date, err := checkDateAndProject(req, now, maxSkew, wantProject)
+	if err != nil {
+		return err
 	}
 
 	if req.URL == nil {
@@ -156,11 +140,37 @@ func Verify(req *http.Request, secretFor func(ak string) (sk string, ok bool), w
 	if err != nil {
 		return refuse("cannot read the request body: " + err.Error())
 	}
-	want := signatureOf(sk, dates[0], canonicalRequest(req, auth.signedHeaders, bodyHash))
+	want := signatureOf(sk, date, canonicalRequest(req, auth.signedHeaders, bodyHash))
 	if !hmac.Equal([]byte(want), []byte(auth.signature)) {
 		return refuse("verify aksk signature fail")
 	}
 	return nil
+}
+
+// checkDateAndProject checks X-Sdk-Date against the clock and X-Project-Id
+// against the project wanted, and returns the date as sent.
+func checkDateAndProject(req *http.Request, now time.Time, maxSkew time.Duration, wantProject string) (string, error) {
+	dates := req.Header.Values(headerDate)
+	if len(dates) != 1 {
+		return "", refuse("X-Sdk-Date must be set exactly once")
+	}
+	signedAt, err := time.Parse(dateLayout, dates[0])
+	if err != nil || len(dates[0]) != len(dateLayout) {
+		return "", refuse("X-Sdk-Date is not in YYYYMMDDTHHMMSSZ format")
+	}
+	if skew := now.Sub(signedAt); skew > maxSkew || skew < -maxSkew {
+		return "", refuse("AK/SK authentication failed, x-sdk-date is more than " + maxSkew.String() + " away from the server time")
+	}
+
+	if projectValues := req.Header.Values(headerProject); wantProject != "" {
+		if len(projectValues) == 0 {
+			return "", refuse("X-Project-Id is required")
+		}
+		if strings.TrimSpace(projectValues[0]) != wantProject {
+			return "", refuse("X-Project-Id does not match the project of this endpoint")
+		}
+	}
+	return dates[0], nil
 }
 
 // serverBodyHash hashes a received body without losing it.
