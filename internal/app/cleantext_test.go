@@ -1,6 +1,8 @@
 package app
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -73,6 +75,17 @@ func TestRemoteControlCharactersNeverReachTheLog(t *testing.T) {
 	for _, line := range strings.Split(h.stdout.String(), "\n") {
 		if len(line) > 20_000 {
 			t.Errorf("a job-log line of %d bytes: %.80q…", len(line), line)
+		}
+	}
+	var entries []map[string]any
+	if err := json.Unmarshal([]byte(h.outputs()["logs"]), &entries); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		for _, k := range []string{"name", "status", "error"} {
+			if bad := unsafeRunes(fmt.Sprint(e[k])); len(bad) > 0 {
+				t.Errorf("logs output: %s of %s holds %q", k, e["task"], bad)
+			}
 		}
 	}
 	if !strings.Contains(h.stdout.String(), "Build red") {

@@ -407,7 +407,9 @@ func logsJSON(run *report.Run, dir string, limit int) (string, int) {
 	var b strings.Builder
 	b.WriteByte('[')
 	for i, s := range run.Stages {
-		e := logEntry{Task: s.Task, Name: s.Name, Status: s.Status, Error: errText(s.Err)}
+		// Later steps print these (echo "$LOGS"): no escape sequence or BiDi
+		// control from the server may ride along (JSON escapes C0 only).
+		e := logEntry{Task: s.Task, Name: cleantext.Line(s.Name), Status: cleantext.Line(s.Status), Error: cleantext.Line(errText(s.Err))}
 		if s.Saved() {
 			e.File = filepath.Join(dir, s.File)
 			e.Bytes, e.Lines, e.Failures = s.Bytes, s.Scan.Lines, s.FailureLines()
