@@ -191,8 +191,9 @@ func (s *Set) Redact(text string) string {
 type Masker interface{ AddMask(secret string) }
 
 // Mask tells the runner about every secret, to be called before anything
-// else is printed. The runner itself masks the base64, URL and JSON forms
-// of a masked value in the job log; Redact does it everywhere else.
+// else is printed. Only the values are masked: what the tool prints itself
+// is redacted first, and the runner's secret masker adds encodings of its
+// own (value encoders in actions/runner's SecretMasker) for the job log.
 func (s *Set) Mask(m Masker) {
 	for _, v := range s.Values() {
 		m.AddMask(v)
