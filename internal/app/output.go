@@ -294,54 +294,9 @@ func baseName(p string) string {
 // printExcerpts prints each failed stage's excerpt in a collapsed group,
 // as quoted data.
 func printExcerpts(r *ghaction.Runner, run *report.Run) {
-	for i := range run.Stages {
-		s := &run.Stages[i]
-		if !s.Saved() || !s.Failed() {
-			continue
-		}
-		lines := flatten(s.Scan)
-		what := fmt.Sprintf("%d failure line(s)", s.Scan.Matches)
-		if s.Scan.Matches == 0 {
-			what = fmt.Sprintf("status %s, last %d line(s)", safeName(s.Status), len(lines))
-		}
-		r.Group(fmt.Sprintf("%s: %s (%s)", s.Task, what, s.File), func() {
-			var b strings.Builder
-			if s.Name != "" {
-				fmt.Fprintf(&b, "%s — %s\n", s.Task, cleantext.Shorten(s.Name, ghaction.MaxTitle))
-			}
-			for _, l := range lines {
-				if l.Number < 0 {
-					b.WriteString("      …\n")
-					continue
-				}
-				mark := " "
-				if l.Match {
-					mark = ">"
-				}
-				fmt.Fprintf(&b, "%s%6d | %s\n", mark, l.Number, l.Text)
-			}
-			if more := s.Scan.Matches - s.Scan.Shown; more > 0 {
-				fmt.Fprintf(&b, "… %d more failure line(s) in %s\n", more, s.File)
-			}
-			r.Quote(b.String())
-		})
+	for _, g := range summary.LogGroups(run, safeName) {
+		r.Group(g.Title, func() { r.Quote(g.Text) })
 	}
-}
-
-// flatten lists an excerpt's lines, with a Number -1 separator between
-// hunks; the tail when nothing matched.
-func flatten(res failures.Result) []failures.Line {
-	if len(res.Hunks) == 0 {
-		return res.Tail
-	}
-	var out []failures.Line
-	for i, h := range res.Hunks {
-		if i > 0 {
-			out = append(out, failures.Line{Number: -1})
-		}
-		out = append(out, h.Lines...)
-	}
-	return out
 }
 
 // logEntry is one element of the `logs` output.
