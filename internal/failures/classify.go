@@ -113,6 +113,9 @@ func (m *Matcher) analyse(text []byte, inReport bool) (class, facts) {
 		switch {
 		case javacLocRE.Match(t):
 			c.tier = tierRoot
+		case bytes.HasPrefix(t, []byte("Tests run: ")) && bytes.Contains(t, []byte("<<<")):
+			// Surefire's class line before its tests' reports.
+			return class{}, f
 		case mavenSummaryRE.Match(t) && !mavenDepsRE.Match(t):
 			c.tier = tierSummary
 		}

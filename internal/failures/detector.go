@@ -213,7 +213,9 @@ func isMarkerText(raw []byte, scratch *[]byte) bool {
 // sinceCommand keeps of before (the lines above a summary, oldest first)
 // those from the last command's start on, at most MaxLines-1 that are not
 // blank; the runner's bookkeeping lines are dropped.
-func (d *Detector) sinceCommand(before []Line) []Line {
+// It also returns the number of the command's start line, 0 when it is
+// not among them.
+func (d *Detector) sinceCommand(before []Line) ([]Line, int64) {
 	from, n := len(before), 0
 	for i := len(before) - 1; i >= 0 && n < d.o.MaxLines-1; i-- {
 		from = i
@@ -221,10 +223,10 @@ func (d *Detector) sinceCommand(before []Line) []Line {
 			n++
 		}
 		if isMarkerText([]byte(before[i].Text), &d.scratch) {
-			break
+			return before[i:], before[i].Number
 		}
 	}
-	return before[from:]
+	return before[from:], 0
 }
 
 // appendPart adds b (bytes of the unfinished line, without '\n') to it,
@@ -328,13 +330,14 @@ func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
 	}
 	d.loc.after = 0
 	var before []Line
+	var cmd int64
 	if want := d.loc.wantBefore(num, c); want > 0 {
 		before = d.linesBefore(num, want, b, start)
 		if c.tier == tierSummary {
-			before = d.sinceCommand(before)
+			before, cmd = d.sinceCommand(before)
 		}
 	}
-	d.loc.open(num, text.String(), f.body, c, f, before)
+	d.loc.open(num, text.String(), f.body, c, f, before, cmd)
 }
 
 // lineText is a line's excerpt text, made only when it is shown.

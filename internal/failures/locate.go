@@ -22,6 +22,7 @@ const (
 type report struct {
 	tier  tier
 	head  int64 // the number of the line that opened it
+	cmd   int64 // for a summary: the line where its command started, 0 when not seen
 	lines []Line
 }
 
@@ -88,7 +89,7 @@ func (l *locator) hasRoom(c class) bool {
 
 // open starts a report at line num, unless the same text opened one before
 // or there is no room left. It reports whether it did.
-func (l *locator) open(num int64, text string, body []byte, c class, f facts, before []Line) bool {
+func (l *locator) open(num int64, text string, body []byte, c class, f facts, before []Line, cmd int64) bool {
 	if !l.hasRoom(c) {
 		return false
 	}
@@ -107,7 +108,7 @@ func (l *locator) open(num int64, text string, body []byte, c class, f facts, be
 	lines = append(lines, Line{Number: num, Text: text, Match: !c.quiet, User: c.user && !c.quiet})
 	var r *report
 	if c.tier == tierSummary {
-		l.summaries = append(l.summaries, report{tier: c.tier, head: num, lines: lines})
+		l.summaries = append(l.summaries, report{tier: c.tier, head: num, cmd: cmd, lines: lines})
 		r = &l.summaries[len(l.summaries)-1]
 	} else {
 		l.reports = append(l.reports, report{tier: c.tier, head: num, lines: lines})
@@ -286,17 +287,27 @@ func (l *locator) addAfter(num int64, text string) {
 // summaries matched, the first one with the output of the command it ends.
 func (l *locator) excerpt(r *Result) {
 	r.Matches += l.marked
+	// The cause of a failure is in the output of the command that failed:
+	// between the start of the command that the first summary ends ("exit
+	// code 1", 'The command "make" exited with 2.') and that summary.
+	// Errors before it were survived (a retried download), errors after it
+	// are the failure's consequences (an upload of what was not built).
+	var first *report
+	if len(l.summaries) > 0 {
+		first = &l.summaries[0]
+	}
+	inCommand := func(rep *report) bool { return first == nil || rep.head < first.head && rep.head >= first.cmd }
 	var order []*report
 	best := -1
 	for i := range l.reports {
-		if best < 0 || l.reports[i].tier > l.reports[best].tier {
+		if inCommand(&l.reports[i]) && (best < 0 || l.reports[i].tier > l.reports[best].tier) {
 			best = i
 		}
 	}
 	if best >= 0 {
 		order = append(order, &l.reports[best])
 		for i := range l.reports {
-			if i != best {
+			if i != best && inCommand(&l.reports[i]) {
 				order = append(order, &l.reports[i])
 			}
 		}
@@ -306,6 +317,11 @@ func (l *locator) excerpt(r *Result) {
 				// Only its own line: what is above it is shown already.
 				order = append(order, &report{tier: tierSummary, head: s.head, lines: s.lines[len(s.lines)-1:]})
 				break
+			}
+		}
+		for i := range l.reports {
+			if !inCommand(&l.reports[i]) {
+				order = append(order, &l.reports[i])
 			}
 		}
 	} else if len(l.summaries) > 0 {

@@ -250,16 +250,21 @@ func locationRefine(body []byte, _, _ int) tier {
 	return tierError
 }
 
+// gtestRefine: googletest lists the failed tests again at the end ("[
+// FAILED  ] 2 tests, listed below:"): a repeat, not a failure line.
 func gtestRefine(body []byte, _, end int) tier {
 	if end < len(body) && isDigit(body[end]) {
-		return tierSummary
+		return tierNone
 	}
 	return tierRoot
 }
 
+// surefireRefine: Surefire's class line "Tests run: 3, Failures: 1, ...
+// <<< FAILURE!" comes before its tests' reports: it is not a failure line
+// (as a summary it would end the failed command before its cause).
 func surefireRefine(body []byte, _, _ int) tier {
 	if bytes.HasPrefix(body[leadingBlanks(body):], []byte("Tests run:")) {
-		return tierSummary
+		return tierNone
 	}
 	return tierRoot
 }

@@ -204,6 +204,23 @@ func TestReports(t *testing.T) {
 			shown: []string{"Running the tests in 'tests/testthat.R' failed.", "  Error: 1 == 2 is not TRUE"},
 		},
 		{
+			name: "the cause is in the output of the command that failed",
+			log: []string{"$ ./install-deps.sh", "curl: (22) The requested URL returned error: 404 Not Found", "retrying with the mirror", "done",
+				"$ ./check-links README.md", "Issues :-(", "> Links", "  1. [L296] 301 https://example.com/a", "The command \"./check-links README.md\" exited with 1.",
+				"$ ./deploy.sh", "ERROR: failed to upload: out/app.tar.gz"},
+			first:  "  1. [L296] 301 https://example.com/a",
+			shown:  []string{"$ ./check-links README.md", "> Links"},
+			hidden: []string{"curl: (22)"},
+		},
+		{
+			name: "Surefire's class line does not end the command before its tests' reports",
+			log: []string{"$ mvn test", "Running com.example.CartTest", "Tests run: 2, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.1 s <<< FAILURE! - in com.example.CartTest",
+				"add(com.example.CartTest)  Time elapsed: 0.01 s  <<< FAILURE!", "java.lang.AssertionError: expected:<2> but was:<1>",
+				"\tat com.example.CartTest.add(CartTest.java:12)", "", "BUILD FAILURE"},
+			first: "add(com.example.CartTest)  Time elapsed: 0.01 s  <<< FAILURE!",
+			shown: []string{"java.lang.AssertionError: expected:<2> but was:<1>", "BUILD FAILURE"},
+		},
+		{
 			name:  "command not found",
 			log:   []string{"$ make lint", "bash: golangci-lint: command not found", "make: *** [Makefile:9: lint] Error 127"},
 			first: "bash: golangci-lint: command not found",
@@ -301,5 +318,18 @@ func TestCleanLogsNoFailure(t *testing.T) {
 	}
 	if !r.TailCommand || !strings.Contains(r.Tail[0].Text, "$ mvn -B package") {
 		t.Errorf("tail = %+v, want the output of the last command", r.Tail)
+	}
+}
+
+// TestMavenLevelClassLine: under Maven's [ERROR] level, Surefire's class
+// line is not a failure line either.
+func TestMavenLevelClassLine(t *testing.T) {
+	t.Parallel()
+	m := mustMatcher(t)
+	if m.Match([]byte(ts + "[ERROR] Tests run: 2, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.1 s <<< FAILURE! - in com.example.CartTest")) {
+		t.Error("Surefire's class line under [ERROR] is a failure line")
+	}
+	if !m.Match([]byte(ts + "[ERROR] add(com.example.CartTest)  Time elapsed: 0.01 s  <<< FAILURE!")) {
+		t.Error("Surefire's test line under [ERROR] is not a failure line")
 	}
 }
