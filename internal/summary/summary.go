@@ -1,6 +1,7 @@
-// Package summary renders a run report as the GitHub job summary (Markdown)
-// and as plain text for a terminal. It is pure: no I/O, no clock, no map
-// iteration, so the same report always gives the same bytes.
+// Package summary renders a run report as the GitHub job summary (Markdown),
+// as plain text for a terminal and as the job log's excerpt groups, all
+// three from one view of the run (view.go). It is pure: no I/O, no clock,
+// no map iteration, so the same report always gives the same bytes.
 //
 // Everything that comes from the server is data: it is fenced (log lines)
 // or escaped (names, statuses, messages) so that it shows as the literal
