@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 )
 
 // maxErrorBody caps how much of an error body is read.
@@ -233,7 +235,9 @@ func htmlText(s string) string {
 // cut, so no partial secret survives), valid UTF-8, no control characters,
 // white space collapsed, at most limit runes, and redacted again.
 func (c *Client) clean(s string, limit int) string {
-	s = c.redact(strings.ToValidUTF8(s, "\uFFFD"))
+	// The shared cleaner first: it also removes escape sequences with
+	// their parameters and the BiDi controls, which are not IsControl.
+	s = cleantext.Line(c.redact(strings.ToValidUTF8(s, "\uFFFD")))
 	var b strings.Builder
 	space := false
 	n := 0

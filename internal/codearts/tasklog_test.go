@@ -808,3 +808,18 @@ func TestSinkErrorSurvivesACancelAfterARetry(t *testing.T) {
 		t.Errorf("sink calls = %d, err = %v; want the disk error and the cancel", calls, err)
 	}
 }
+
+// TestErrorTextIsCleanedLikeEveryRemoteString: escape sequences (with
+// their parameters) and BiDi controls in an error body do not survive into
+// the message, as with every other remote string.
+func TestErrorTextIsCleanedLikeEveryRemoteString(t *testing.T) {
+	t.Parallel()
+	c, err := New(Options{Endpoint: "https://example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := c.parseErrorBody(403, "application/json", []byte(`{"error_code":"APIGW.0310","error_msg":"denied \u001b]0;pwned\u0007\u001b[2Jfor \u202eyou\u2066"}`))
+	if e.Message != "denied for you" {
+		t.Errorf("message %q", e.Message)
+	}
+}
