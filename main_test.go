@@ -16,7 +16,6 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/codearts-tools/codearts-logs/internal/app"
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction/runnertest"
@@ -205,7 +204,7 @@ func readOutputs(t *testing.T, path string) map[string]string {
 
 // TestActionYAMLMatchesInputs keeps action.yml equal to the inputs the
 // program declares (config.Inputs: names, order, defaults, required,
-// descriptions) and the outputs it sets (app.Outputs).
+// descriptions) and the outputs it sets (config.Outputs).
 func TestActionYAMLMatchesInputs(t *testing.T) {
 	t.Parallel()
 	m := readAction(t)
@@ -228,7 +227,7 @@ func TestActionYAMLMatchesInputs(t *testing.T) {
 		t.Errorf("action.yml inputs %v, program %v", m.InputOrder, names)
 	}
 	var outs []string
-	for _, o := range app.Outputs {
+	for _, o := range config.Outputs {
 		outs = append(outs, o.Name)
 		got, ok := m.Outputs[o.Name]
 		if !ok {
@@ -297,7 +296,7 @@ func diffRows(t *testing.T, what string, got, want [][]string) {
 
 // TestReadmeDocumentsEveryInputAndOutput keeps the README's tables equal to
 // the program's declarations, row for row and in the same order: the
-// inputs table to config.Inputs and the outputs table to app.Outputs
+// inputs table to config.Inputs and the outputs table to config.Outputs
 // (which the test above keeps equal to action.yml).
 func TestReadmeDocumentsEveryInputAndOutput(t *testing.T) {
 	t.Parallel()
@@ -319,10 +318,10 @@ func TestReadmeDocumentsEveryInputAndOutput(t *testing.T) {
 	}
 	diffRows(t, "README inputs table (want config.Inputs)", readmeTable(t, readme, "## Inputs"), want)
 	want = nil
-	for _, o := range app.Outputs {
+	for _, o := range config.Outputs {
 		want = append(want, []string{"`" + o.Name + "`", o.Description})
 	}
-	diffRows(t, "README outputs table (want app.Outputs)", readmeTable(t, readme, "## Outputs"), want)
+	diffRows(t, "README outputs table (want config.Outputs)", readmeTable(t, readme, "## Outputs"), want)
 	// The two commands a newcomer needs come first.
 	head := readme[:min(len(readme), 600)]
 	if !strings.Contains(head, "go run . demo") || !strings.Contains(head, ".ci/run") && !strings.Contains(head, "go test") {

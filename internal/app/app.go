@@ -12,12 +12,10 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/codearts-tools/codearts-logs/internal/atomicfile"
 	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
@@ -72,7 +70,7 @@ func Main(ctx context.Context, env Env) int {
 			return code
 		}
 		wd, _ := os.Getwd()
-		return run(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: wd})
+		return execute(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: wd})
 	case env.getenv("GITHUB_ACTIONS") == "true":
 		// The Docker action: inputs arrive as INPUT_<NAME> (hyphens kept),
 		// read (and trimmed) by go-githubactions; whether a variable is set
@@ -86,29 +84,11 @@ func Main(ctx context.Context, env Env) int {
 		if ws == "" {
 			ws, _ = os.Getwd()
 		}
-		return run(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: ws, InWorkspace: true})
+		return execute(ctx, env, config.Source{Input: input, Getenv: env.getenv, BaseDir: ws, InWorkspace: true})
 	default:
 		usage(env.Stderr)
 		return report.ExitBadInput
 	}
-}
-
-// workspaceOwner returns the owner of the workspace when this process runs
-// as root and the workspace belongs to someone else (the runner's user), so
-// that later steps can delete what the action created.
-func workspaceOwner(ws string) *atomicfile.Owner {
-	if ws == "" || os.Geteuid() != 0 {
-		return nil
-	}
-	fi, err := os.Stat(ws)
-	if err != nil {
-		return nil
-	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok || st.Uid == 0 {
-		return nil
-	}
-	return &atomicfile.Owner{UID: int(st.Uid), GID: int(st.Gid)}
 }
 
 func isInputError(err error) bool {

@@ -741,13 +741,13 @@ func TestFilesGetTheWorkspaceOwner(t *testing.T) {
 func TestOutputDirInContainer(t *testing.T) {
 	t.Parallel()
 	cfg := &config.Config{Dir: "/github/workspace/out/logs"}
-	if got := outputDir(cfg, config.Source{BaseDir: "/github/workspace/"}, true); got != "out/logs" {
+	if got := cfg.OutputDir(config.Source{BaseDir: "/github/workspace/"}, true); got != "out/logs" {
 		t.Errorf("in the container: %q, want the workspace-relative path", got)
 	}
-	if got := outputDir(cfg, config.Source{BaseDir: "/home/runner/work/x"}, true); got != cfg.Dir {
+	if got := cfg.OutputDir(config.Source{BaseDir: "/home/runner/work/x"}, true); got != cfg.Dir {
 		t.Errorf("outside a container: %q", got)
 	}
-	if got := outputDir(cfg, config.Source{BaseDir: "/github/workspace"}, false); got != cfg.Dir {
+	if got := cfg.OutputDir(config.Source{BaseDir: "/github/workspace"}, false); got != cfg.Dir {
 		t.Errorf("CLI: %q", got)
 	}
 }

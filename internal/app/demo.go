@@ -67,5 +67,5 @@ func runDemo(ctx context.Context, env Env, args []string) int {
 		return env.LookupEnv(k)
 	}
 	wd, _ := os.Getwd()
-	return run(ctx, demoEnv, config.Source{Input: demoInput, Getenv: demoEnv.getenv, BaseDir: wd})
+	return execute(ctx, demoEnv, config.Source{Input: demoInput, Getenv: demoEnv.getenv, BaseDir: wd})
 }

@@ -7,14 +7,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/config"
-	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
@@ -26,17 +24,9 @@ const stopTimeout = 3 * time.Second
 // holds back the stages' progress.
 const liveLogTimeout = 30 * time.Second
 
-// follower follows one build of a job.
+// follower follows one build of a job for a flow.
 type follower struct {
-	cfg    *config.Config
-	client *codearts.Client
-	r      *ghaction.Runner
-	redact func(string) string
-	run    *report.Run
-	poll   time.Duration // first pause between polls
-	// now and sleep are the clock of every wait (Env.Now, Env.Sleep).
-	now   func() time.Time
-	sleep func(ctx context.Context, d time.Duration) error
+	*flow
 	// sig is the program's context: done when the workflow is cancelled
 	// (SIGINT/SIGTERM), unlike the run's deadline.
 	sig context.Context
@@ -58,31 +48,34 @@ func followBudget(cfg *config.Config) time.Duration {
 	return config.MaxFollow
 }
 
-// followJob finds the build's record and follows the build until it ends
-// or the budget is spent, printing each stage's start and end and the
-// build's own log as they come. It fills run.Job and run.RecordID (and the
-// record ID into cfg), or run.Fatal when there is no record to fetch logs
-// from; it returns the stages last seen, for a run that stops there.
-func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Client, r *ghaction.Runner, run *report.Run, env Env, redact func(string) string) []report.Stage {
-	poll := env.PollInterval
-	if poll <= 0 {
-		poll = codearts.DefaultPollInterval
-	}
-	f := &follower{cfg: cfg, client: client, r: r, redact: redact, run: run, poll: poll, sig: sig,
-		now: env.Now, sleep: env.Sleep,
-		job: &report.Job{ID: cfg.JobID, BuildNumber: cfg.BuildNumber}, seen: map[string]string{}}
-	if f.now == nil {
-		f.now = time.Now
-	}
-	if f.sleep == nil {
-		f.sleep = realSleep
-	}
-	run.Job = f.job
-	budget := followBudget(cfg)
-	deadline := f.now().Add(budget)
+// follow finds the build's record and follows the build until it ends or
+// the budget is spent, printing each stage's start and end and the
+// build's own log as they come. It returns the job, the record (once
+// found) and the stages last seen; the error says why there is no record
+// to fetch logs from, or that the workflow was cancelled.
+func (f *flow) follow(sig, ctx context.Context) (target, error) {
+	fl := &follower{flow: f, sig: sig, job: &report.Job{ID: f.cfg.JobID, BuildNumber: f.cfg.BuildNumber}, seen: map[string]string{}}
+	t := target{job: fl.job}
+	deadline := f.now().Add(followBudget(f.cfg))
 	until := func() time.Duration { return deadline.Sub(f.now()) }
 
-	// 1. Which build.
+	if err := fl.pickBuild(ctx); err != nil {
+		return t, err
+	}
+	res, err := fl.findRecord(ctx, until())
+	if err != nil {
+		return t, err
+	}
+	t.recordID = res.ID
+	f.out.Printf("Build #%d of job %s is record %s (record-info's %s)", fl.job.BuildNumber, f.cfg.JobID, res.ID, res.Field)
+	t.stages, t.incomplete, err = fl.watch(ctx, res, until)
+	return t, err
+}
+
+// pickBuild decides which build to follow: one it starts (run-build), the
+// one given (build-number), or the job's latest.
+func (fl *follower) pickBuild(ctx context.Context) error {
+	cfg, r := fl.cfg, fl.out
 	switch {
 	case cfg.RunBuild:
 		params := make([]codearts.Parameter, len(cfg.Parameters))
@@ -90,100 +83,108 @@ func followJob(sig, ctx context.Context, cfg *config.Config, client *codearts.Cl
 			params[i] = codearts.Parameter{Name: p.Name, Value: p.Value}
 		}
 		r.Printf("Starting a build of job %s (%d parameter(s)%s)", cfg.JobID, len(params), commitNote(cfg.Commit))
-		started, err := client.Execute(ctx, cfg.JobID, codearts.ExecuteOptions{Parameters: params, Commit: cfg.Commit})
+		started, err := fl.client.Execute(ctx, cfg.JobID, codearts.ExecuteOptions{Parameters: params, Commit: cfg.Commit})
 		if err != nil {
-			run.Fatal = fmt.Errorf("cannot start a build of job %s (POST execute): %w", cfg.JobID, err)
 			if codearts.IsAuthError(err) {
-				run.Fatal = authError(cfg, err)
+				return authError(cfg, err)
 			}
-			return nil
+			return fmt.Errorf("cannot start a build of job %s (POST execute): %w", cfg.JobID, err)
 		}
-		f.job.BuildNumber, f.job.Started = started.BuildNumber, true
+		fl.job.BuildNumber, fl.job.Started = started.BuildNumber, true
 		r.Printf("Started build #%d of job %s", started.BuildNumber, cfg.JobID)
 	case cfg.BuildNumber == 0:
-		st, err := client.RunningStatus(ctx, cfg.JobID)
+		st, err := fl.client.RunningStatus(ctx, cfg.JobID)
 		if err != nil {
-			run.Fatal = fmt.Errorf("cannot find the latest build of job %s (GET running-status): %w", cfg.JobID, err)
 			if codearts.IsAuthError(err) {
-				run.Fatal = authError(cfg, err)
+				return authError(cfg, err)
 			}
-			return nil
+			return fmt.Errorf("cannot find the latest build of job %s (GET running-status): %w", cfg.JobID, err)
 		}
 		if st.LastBuildNumber == 0 {
-			run.Fatal = fmt.Errorf("job %s has no build yet: start one with run-build: true, or give build-number", cfg.JobID)
-			return nil
+			return fmt.Errorf("job %s has no build yet: start one with run-build: true, or give build-number", cfg.JobID)
 		}
-		f.job.BuildNumber = st.LastBuildNumber
+		fl.job.BuildNumber = st.LastBuildNumber
 		r.Printf("Job %s: its latest build is #%d", cfg.JobID, st.LastBuildNumber)
 	}
-	n := f.job.BuildNumber
+	return nil
+}
 
-	// 2. Its record. A build just started has none for a while: ask within
-	// the budget. A number the user gave that has none after about a
-	// minute is a mistake, not something to wait six hours for.
-	lookup := until()
-	if !f.job.Started {
-		lookup = min(lookup, 12*poll) // 5 s backing off to 30 s: about a minute
+// findRecord waits for the build's record. A build just started has none
+// for a while: ask within the budget left. A number the user gave that has
+// none after about a minute is a mistake, not something to wait six hours
+// for.
+func (fl *follower) findRecord(ctx context.Context, left time.Duration) (codearts.ResolvedRecord, error) {
+	n := fl.job.BuildNumber
+	if !fl.job.Started {
+		left = min(left, 12*fl.poll) // 5 s backing off to 30 s: about a minute
 	}
-	res, err := f.awaitRecord(ctx, n, lookup)
-	if err != nil {
-		switch {
-		case sig.Err() != nil:
-			f.cancelled(nil)
-		case codearts.IsAuthError(err):
-			run.Fatal = authError(cfg, err)
-		default:
-			run.Fatal = fmt.Errorf("build #%d of job %s: no record found (GET record-info): %w", n, cfg.JobID, err)
-		}
-		return nil
+	res, err := fl.client.AwaitRecord(ctx, fl.cfg.JobID, n, codearts.AwaitOptions{
+		Within: left, Interval: fl.poll, Now: fl.now, Sleep: fl.sleep,
+		NotYet: func(err error) { fl.out.Printf("Build #%d has no record yet (%s); asking again", n, errorClass(err)) },
+	})
+	switch {
+	case err == nil:
+		return res, nil
+	case fl.sig.Err() != nil:
+		_, err = fl.cancelled(nil)
+	case codearts.IsAuthError(err):
+		err = authError(fl.cfg, err)
+	default:
+		err = fmt.Errorf("build #%d of job %s: no record found (GET record-info): %w", n, fl.cfg.JobID, err)
 	}
-	cfg.SetRecordID(res.ID)
-	run.RecordID = res.ID
-	r.Printf("Build #%d of job %s is record %s (record-info's %s)", n, cfg.JobID, res.ID, res.Field)
-	f.job.Status = finalStatus(res.Record)
+	return codearts.ResolvedRecord{}, err
+}
+
+// watch follows the build of record res while it runs, within until's
+// budget. It returns the stages last seen and, when the build's end was
+// not seen, why the logs may not be its last; the error is the workflow's
+// cancellation.
+func (fl *follower) watch(ctx context.Context, res codearts.ResolvedRecord, until func() time.Duration) ([]report.Stage, string, error) {
+	n, cfg, r := fl.job.BuildNumber, fl.cfg, fl.out
+	fl.job.Status = codearts.RecordStatus(res.Record)
 	last := res.Record
-
-	// 3. Follow it while it runs.
 	if res.Record.Finished() {
-		f.stageEvents(res.Record)
-	} else {
-		f.live = client.NewLiveLog(cfg.JobID, n)
-		f.live.Piece = 1000000 // the service's default piece: fewer calls for a long log
-		r.Printf("Following build #%d live (%s); the build's log follows as it arrives", n, budgetWords(cfg))
-		f.stageEvents(res.Record)
-		f.pumpLog(ctx)
-		wr := codearts.Wait(ctx, func(ctx context.Context) (codearts.Record, error) { return client.Record(ctx, res.ID) }, codearts.WaitOptions{
-			Budget:   until(),
-			Interval: poll,
-			Now:      f.now,
-			Sleep:    f.sleep,
-			Progress: func(p codearts.Poll) {
-				if p.Err == nil {
-					f.stageEvents(p.Record)
-				}
-				f.pumpLog(ctx)
-			},
-		})
-		if wr.Seen {
-			last = wr.Record
-			f.job.Status = finalStatus(wr.Record)
-		}
-		switch {
-		case sig.Err() != nil:
-			return f.cancelled(&last)
-		case wr.Finished:
-			f.drainLog(ctx)
-			r.Printf("Build #%d has ended: %s", n, safeName(f.job.Status))
-		case ctx.Err() == nil && until() <= 0:
-			f.drainLog(ctx)
-			run.Incomplete = fmt.Sprintf("build #%d of job %s was still running when the follow ended (%s); the logs are what existed then", n, cfg.JobID, budgetWords(cfg))
-		case wr.Err != nil && ctx.Err() == nil:
-			// A failure that asking again cannot cure (the client's own
-			// retries are behind it): the build's end was not seen.
-			run.Incomplete = fmt.Sprintf("following build #%d of job %s stopped before it ended: %s; the logs are what existed then", n, cfg.JobID, wr.Err)
-		}
+		fl.stageEvents(res.Record)
+		return stagesOf(last, fl.secrets.Redact), "", nil
 	}
-	return stagesOf(last, redact)
+	fl.live = fl.client.NewLiveLog(cfg.JobID, n)
+	fl.live.Piece = 1000000 // the service's default piece: fewer calls for a long log
+	r.Printf("Following build #%d live (%s); the build's log follows as it arrives", n, budgetWords(cfg))
+	fl.stageEvents(res.Record)
+	fl.pumpLog(ctx)
+	wr := codearts.Wait(ctx, func(ctx context.Context) (codearts.Record, error) { return fl.client.Record(ctx, res.ID) }, codearts.WaitOptions{
+		Budget:   until(),
+		Interval: fl.poll,
+		Now:      fl.now,
+		Sleep:    fl.sleep,
+		Progress: func(p codearts.Poll) {
+			if p.Err == nil {
+				fl.stageEvents(p.Record)
+			}
+			fl.pumpLog(ctx)
+		},
+	})
+	if wr.Seen {
+		last = wr.Record
+		fl.job.Status = codearts.RecordStatus(wr.Record)
+	}
+	incomplete := ""
+	switch {
+	case fl.sig.Err() != nil:
+		stages, err := fl.cancelled(&last)
+		return stages, "", err
+	case wr.Finished:
+		fl.drainLog(ctx)
+		r.Printf("Build #%d has ended: %s", n, safeName(fl.job.Status))
+	case ctx.Err() == nil && until() <= 0:
+		fl.drainLog(ctx)
+		incomplete = fmt.Sprintf("build #%d of job %s was still running when the follow ended (%s); the logs are what existed then", n, cfg.JobID, budgetWords(cfg))
+	case wr.Err != nil && ctx.Err() == nil:
+		// A failure that asking again cannot cure (the client's own
+		// retries are behind it): the build's end was not seen.
+		incomplete = fmt.Sprintf("following build #%d of job %s stopped before it ended: %s; the logs are what existed then", n, cfg.JobID, wr.Err)
+	}
+	return stagesOf(last, fl.secrets.Redact), incomplete, nil
 }
 
 func commitNote(commit string) string {
@@ -200,82 +201,6 @@ func budgetWords(cfg *config.Config) string {
 	return "until it ends, at most " + strings.TrimSuffix(config.MaxFollow.String(), "0m0s")
 }
 
-// awaitRecord asks record-info (then full-stages, to tell which ID is the
-// record's) until the build has a record or within is spent. Asking again
-// starts after poll and backs off to 30 s, as the wait does; the client
-// itself retries throttled and failed calls, honouring Retry-After.
-func (f *follower) awaitRecord(ctx context.Context, n int, within time.Duration) (codearts.ResolvedRecord, error) {
-	end := f.now().Add(within)
-	interval := f.poll
-	for tries := 1; ; tries++ {
-		info, err := f.client.RecordInfo(ctx, f.cfg.JobID, n)
-		if err == nil {
-			var res codearts.ResolvedRecord
-			if res, err = f.client.ResolveRecord(ctx, info); err == nil {
-				return res, nil
-			}
-		}
-		left := end.Sub(f.now())
-		switch {
-		case ctx.Err() != nil:
-			return codearts.ResolvedRecord{}, err
-		case !notYet(err):
-			return codearts.ResolvedRecord{}, err
-		case left <= 0:
-			return codearts.ResolvedRecord{}, fmt.Errorf("still none after %d tries in %s: %w", tries, within.Round(time.Second), err)
-		}
-		if tries == 1 {
-			f.r.Printf("Build #%d has no record yet (%s); asking again", n, errorClass(err))
-		}
-		if f.sleep(ctx, min(interval, left)) != nil {
-			return codearts.ResolvedRecord{}, err
-		}
-		interval = min(interval*3/2, codearts.DefaultPollMaxInterval)
-	}
-}
-
-// notYet reports whether a record-info or full-stages failure may mean
-// that the build has no record yet: an answer saying so (404, an error
-// body), or a transient failure. An authentication refusal is not.
-func notYet(err error) bool {
-	if codearts.IsAuthError(err) {
-		return false
-	}
-	var apiErr *codearts.APIError
-	if errors.As(err, &apiErr) && (apiErr.Status == http.StatusNotFound || apiErr.Status/100 == 2 || apiErr.Status == http.StatusBadRequest) {
-		return true
-	}
-	return codearts.Transient(err)
-}
-
-// finalStatus is the record's status as a whole: its final entry's, else
-// RUNNING while it has not finished.
-func finalStatus(rec codearts.Record) string {
-	for _, s := range rec.All {
-		if s.Task == "final" && strings.TrimSpace(s.Status) != "" && codearts.StatusFinished(s.Status) {
-			return strings.TrimSpace(s.Status)
-		}
-	}
-	if rec.Finished() {
-		for _, s := range rec.Stages {
-			if codearts.StatusFailed(s.Status) {
-				return strings.TrimSpace(s.Status)
-			}
-		}
-		return "SUCCESS"
-	}
-	return "RUNNING"
-}
-
-// notStarted reports a stage status that means the stage has not begun.
-func notStarted(status string) bool {
-	switch strings.ToUpper(strings.TrimSpace(status)) {
-	case "", "INIT", "PENDING", "QUEUED", "WAITING", "SCHEDULING":
-		return true
-	}
-	return false
-}
-
 // stageEvents prints each stage's start and end once, as a poll reveals
 // them. Names and statuses are server text: quoted, redacted.
 func (f *follower) stageEvents(rec codearts.Record) {
@@ -287,13 +212,13 @@ func (f *follower) stageEvents(rec codearts.Record) {
 			continue
 		}
 		f.seen[s.Task] = now
-		wasRunning := known && !notStarted(prev) && !codearts.StatusFinished(prev)
+		wasRunning := known && !codearts.StatusNotStarted(prev) && !codearts.StatusFinished(prev)
 		ref := s.Task
 		if name := strings.TrimSpace(s.Name); name != "" {
 			ref += " (" + name + ")"
 		}
 		switch {
-		case notStarted(now):
+		case codearts.StatusNotStarted(now):
 		case !codearts.StatusFinished(now):
 			if !wasRunning {
 				lines = append(lines, fmt.Sprintf("▶ %s %s", ref, now))
@@ -307,7 +232,7 @@ func (f *follower) stageEvents(rec codearts.Record) {
 		}
 	}
 	if len(lines) > 0 {
-		f.r.Quote(f.redact(strings.Join(lines, "\n")))
+		f.out.Quote(f.secrets.Redact(strings.Join(lines, "\n")))
 	}
 }
 
@@ -333,7 +258,7 @@ func (f *follower) pumpLog(ctx context.Context) bool {
 			if permanent {
 				then = "following the stages only"
 			}
-			f.r.Printf("The build's live log is not available (%s); %s. The full logs are downloaded at the end.", errorClass(err), then)
+			f.out.Printf("The build's live log is not available (%s); %s. The full logs are downloaded at the end.", errorClass(err), then)
 		}
 		f.logOff = permanent
 		return false
@@ -350,7 +275,7 @@ func (f *follower) printLines(lines []string) {
 	if len(lines) == 0 {
 		return
 	}
-	f.r.Quote(f.redact(strings.Join(lines, "\n")))
+	f.out.Quote(f.secrets.Redact(strings.Join(lines, "\n")))
 }
 
 // maxDrain bounds the calls that fetch the rest of the live log once the
@@ -377,7 +302,7 @@ func (f *follower) drainLog(ctx context.Context) {
 // cancelled handles the workflow's cancellation while following: the build
 // this step started is stopped (once, with stop-on-cancel) on a context of
 // its own, and the run ends with what is known.
-func (f *follower) cancelled(last *codearts.Record) []report.Stage {
+func (f *follower) cancelled(last *codearts.Record) ([]report.Stage, error) {
 	j, cfg := f.job, f.cfg
 	switch {
 	case j.Started && cfg.StopOnCancel:
@@ -394,12 +319,11 @@ func (f *follower) cancelled(last *codearts.Record) []report.Stage {
 	default:
 		j.Cancelled = fmt.Sprintf("the workflow was cancelled; build #%d of job %s was not started by this step and goes on", j.BuildNumber, cfg.JobID)
 	}
-	f.r.Printf("%s", j.Cancelled)
-	f.run.Fatal = errors.New(j.Cancelled)
+	f.out.Printf("%s", j.Cancelled)
 	if last == nil {
-		return nil
+		return nil, errors.New(j.Cancelled)
 	}
-	return stagesOf(*last, f.redact)
+	return stagesOf(*last, f.secrets.Redact), errors.New(j.Cancelled)
 }
 
 // stagesOf lists a record's stages for the report (names and statuses

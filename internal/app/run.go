@@ -22,154 +22,259 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/summary"
 )
 
-// run is the flow of docs/design.md ("The run, step by step") for one
-// configuration source.
-func run(ctx context.Context, env Env, src config.Source) int {
-	started := time.Now()
-	getenv := env.getenv
-	actions := getenv("GITHUB_ACTIONS") == "true"
-	// In a job every line goes to stdout, where the runner reads commands;
-	// on a terminal progress goes to stderr and the summary to stdout.
-	msgOut := env.Stderr
-	if actions {
-		msgOut = env.Stdout
-	}
-	r := ghaction.New(msgOut, getenv)
+// flow is one run of the program: its configuration, the client, and
+// where it writes. Its steps take values and return values; execute calls
+// them in the order of docs/design.md ("The run, step by step").
+type flow struct {
+	env     Env
+	src     config.Source
+	actions bool // a step of a GitHub job (GITHUB_ACTIONS=true), not a terminal
+	cfg     *config.Config
+	client  *codearts.Client
+	out     *ghaction.Runner // the job log: stdout in a job, stderr on a terminal
+	secrets *secret.Set
+	owner   *atomicfile.Owner // of what is written, when root writes a user's workspace
+	started time.Time
 
-	// Secrets are masked before anything else is printed, including
-	// values that fail validation.
-	secrets := secret.FromRun(config.SecretValues(src.Input, getenv), getenv)
-	secrets.Mask(r)
+	// The clock of every wait (Env.PollInterval, Env.Now, Env.Sleep).
+	poll  time.Duration
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
 
-	cfg, err := config.Load(src)
-	if err != nil {
-		r.Error(ghaction.Annotation{Title: "codearts-logs", Message: err.Error()})
-		if !actions && isInputError(err) {
-			fmt.Fprintln(env.Stderr, "Run codearts-logs --help for every flag.")
-		}
-		return report.ExitBadInput
-	}
-	redact := secrets.Redact
-	for _, w := range cfg.Warnings {
-		r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: redact(w)})
-	}
+// target is what the first steps found: the record to fetch logs from,
+// which of its stages, and what is known of it.
+type target struct {
+	recordID   string
+	job        *report.Job        // job mode: the build followed
+	record     report.RecordState // as full-stages last gave it
+	stages     []report.Stage     // the stages to fetch, with names and statuses when known
+	stagesErr  error              // the stage list could not be read: the listed task-names are fetched as they are
+	incomplete string             // why the logs may not be the record's last
+}
 
-	client, err := newClient(cfg, env, r, redact)
-	if err != nil {
-		r.Error(ghaction.Annotation{Title: "codearts-logs", Message: redact(err.Error())})
-		return report.ExitBadInput
+// execute runs the program for one configuration source and returns its
+// exit code.
+func execute(ctx context.Context, env Env, src config.Source) int {
+	f, code := newFlow(env, src)
+	if f == nil {
+		return code
 	}
-
-	run := &report.Run{RecordID: cfg.RecordID, LogLevel: cfg.LogLevel, Dir: cfg.Dir}
-	owner := (*atomicfile.Owner)(nil)
-	if actions {
-		owner = workspaceOwner(src.BaseDir)
-	}
-	target, wait := "record "+cfg.RecordID, cfg.WaitTimeout
-	if cfg.JobMode() {
-		target, wait = "job "+cfg.JobID, followBudget(cfg)
-		if cfg.BuildNumber > 0 {
-			target += " build #" + strconv.Itoa(cfg.BuildNumber)
-		}
-	}
-	r.Printf("codearts-logs %s: %s, %s, endpoint %s", env.Version, target, cfg.AuthMethod(), cfg.Endpoint)
+	f.banner()
 
 	// Stages (and waiting), then downloads, under the run's deadline;
 	// wait-timeout (in job mode, following the build) has its own bound on
 	// top of it.
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Timeout+wait)
+	runCtx, cancel := context.WithTimeout(ctx, f.cfg.Timeout+f.waitBudget())
 	defer cancel()
-
-	var stages []report.Stage
-	if cfg.JobMode() {
-		// The build is followed to its end here: the record is not waited
-		// for again below.
-		stages = followJob(ctx, runCtx, cfg, client, r, run, env, redact)
-		cfg.WaitTimeout = 0
+	t, err := f.resolve(ctx, runCtx)
+	stages := t.stages
+	if err == nil {
+		stages, err = f.download(runCtx, t)
 	}
-	if run.Fatal == nil {
-		stages = resolveStages(runCtx, cfg, client, run, r, env, redact)
-	}
-	if run.Fatal == nil {
-		if err := atomicfile.MkdirAll(cfg.Dir, owner); err != nil {
-			run.Fatal = fmt.Errorf("cannot create the output folder %s: %w", cfg.Path, err)
-		}
-	}
-	if run.Fatal == nil {
-		r.Printf("Downloading %d stage log(s) to %s (%s level, %d at a time)", len(stages), cfg.Dir, cfg.LogLevel, min(cfg.Concurrency, len(stages)))
-		var authErr error
-		run.Stages, authErr = download.Run(runCtx, stages, download.Options{
-			Source:      client,
-			RecordID:    cfg.RecordID,
-			Level:       cfg.LogLevel,
-			Dir:         cfg.Dir,
-			Concurrency: cfg.Concurrency,
-			Matcher:     cfg.Matcher,
-			Detect:      failures.Options{Context: cfg.ContextLines, MaxLines: cfg.MaxExcerptLines},
-			Owner:       owner,
-			Secrets:     secrets,
-			Done:        func(s report.Stage) { progress(r, s) },
-		})
-		markNotRun(run.Stages)
-		if authErr != nil {
-			run.Fatal = authError(cfg, authErr)
-		}
-	} else {
-		run.Stages = stages
-	}
-
+	rep := t.report(f.cfg, stages, err)
 	if runCtx.Err() == context.DeadlineExceeded {
-		explainTimeout(run, cfg)
+		explainTimeout(rep, f.cfg)
 	}
 
 	// Report: summary file first (it goes into the artifact), then the
-	// artifact, then the job summary with the artifact's link.
-	sumOpts := summary.Options{FilePrefix: filepath.ToSlash(cfg.Path) + "/"}
-	run.Elapsed = time.Since(started)
-	if run.Fatal == nil || dirExists(cfg.Dir) {
-		// summary.md sits beside the logs (in the folder and in the artifact),
-		// so its file names carry no folder prefix.
-		if err := atomicfile.WriteFile(filepath.Join(cfg.Dir, "summary.md"), []byte(summary.Markdown(run, summary.Options{})), owner); err != nil {
-			r.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot write summary.md: %v", err)})
-		}
-	}
-	// The upload has a budget of its own: logs saved before the run's
-	// timeout are still worth uploading.
-	upCtx, upCancel := context.WithTimeout(ctx, cfg.Timeout)
+	// artifact, then the job summary with the artifact's link. The upload
+	// has a budget of its own: logs saved before the run's timeout are
+	// still worth uploading.
+	rep.Elapsed = time.Since(f.started)
+	f.writeSummaryFile(rep)
+	upCtx, upCancel := context.WithTimeout(ctx, f.cfg.Timeout)
 	defer upCancel()
-	uploadArtifact(upCtx, cfg, env, r, run, secrets)
-	run.Elapsed = time.Since(started)
+	rep.Artifact, rep.ArtifactSkipped, rep.ArtifactErr = f.upload(upCtx, rep.Stages)
+	rep.Elapsed = time.Since(f.started)
 
 	// A job summary or outputs that cannot be written must not look like
 	// a run without any: the step exits 3.
-	var publishErr []error
-	if err := r.AddStepSummary(summary.Markdown(run, sumOpts)); err != nil {
-		publishErr = append(publishErr, fmt.Errorf("the job summary is missing: %w", err))
-	}
-	tree, closeTree := workspaceTree(src.BaseDir, actions)
-	annotate(r, run, tree)
-	closeTree()
-	if actions {
-		// On a terminal the excerpts come with the summary below.
-		printExcerpts(r, run)
-	}
-	outs, dropped := outputs(run, outputDir(cfg, src, actions))
-	if dropped > 0 {
-		r.Notice(ghaction.Annotation{Title: "codearts-logs", Message: fmt.Sprintf("the logs output lists %d of %d stages: %d left out to keep it under %d KiB (GitHub keeps at most 1 MB of outputs per job); every stage is in the summary and the folder", len(run.Stages)-dropped, len(run.Stages), dropped, MaxLogsOutput>>10)})
-	}
-	if err := r.SetOutputs(outs); err != nil {
-		publishErr = append(publishErr, fmt.Errorf("the step outputs are missing: %w", err))
-	}
-	if !actions {
-		io.WriteString(env.Stdout, summary.Text(run))
-	}
-	code := run.ExitCode(cfg.FailOnBuildFailure)
-	for _, err := range publishErr {
-		r.Error(ghaction.Annotation{Title: "codearts-logs", Message: err.Error()})
+	code = rep.ExitCode(f.cfg.FailOnBuildFailure)
+	for _, err := range f.publish(rep) {
+		f.out.Error(ghaction.Annotation{Title: "codearts-logs", Message: err.Error()})
 		code = report.ExitIncomplete
 	}
-	r.Printf("%s", finalLine(run, cfg, code))
+	f.out.Printf("%s", finalLine(rep, f.cfg, code))
 	return code
+}
+
+// newFlow masks the secrets, reads and checks the inputs and builds the
+// client; on bad input it reports it and returns nil and exit code 2.
+func newFlow(env Env, src config.Source) (*flow, int) {
+	f := &flow{env: env, src: src, started: time.Now(), actions: env.getenv("GITHUB_ACTIONS") == "true",
+		poll: env.PollInterval, now: env.Now, sleep: env.Sleep}
+	// In a job every line goes to stdout, where the runner reads commands;
+	// on a terminal progress goes to stderr and the summary to stdout.
+	msgOut := env.Stderr
+	if f.actions {
+		msgOut = env.Stdout
+	}
+	f.out = ghaction.New(msgOut, env.getenv)
+
+	// Secrets are masked before anything else is printed, including
+	// values that fail validation.
+	f.secrets = secret.FromRun(config.SecretValues(src.Input, env.getenv), env.getenv)
+	f.secrets.Mask(f.out)
+
+	cfg, err := config.Load(src)
+	if err != nil {
+		f.out.Error(ghaction.Annotation{Title: "codearts-logs", Message: err.Error()})
+		if !f.actions && isInputError(err) {
+			fmt.Fprintln(env.Stderr, "Run codearts-logs --help for every flag.")
+		}
+		return nil, report.ExitBadInput
+	}
+	for _, w := range cfg.Warnings {
+		f.out.Warning(ghaction.Annotation{Title: "codearts-logs", Message: f.secrets.Redact(w)})
+	}
+	if f.client, err = newClient(cfg, env, f.out, f.secrets.Redact); err != nil {
+		f.out.Error(ghaction.Annotation{Title: "codearts-logs", Message: f.secrets.Redact(err.Error())})
+		return nil, report.ExitBadInput
+	}
+	f.cfg = cfg
+	if f.actions {
+		f.owner = atomicfile.WorkspaceOwner(src.BaseDir)
+	}
+	if f.poll <= 0 {
+		f.poll = codearts.DefaultPollInterval
+	}
+	if f.now == nil {
+		f.now = time.Now
+	}
+	if f.sleep == nil {
+		f.sleep = realSleep
+	}
+	return f, 0
+}
+
+// banner is the run's first line: what it fetches, how, and from where.
+func (f *flow) banner() {
+	cfg := f.cfg
+	what := "record " + cfg.RecordID
+	if cfg.JobMode() {
+		what = "job " + cfg.JobID
+		if cfg.BuildNumber > 0 {
+			what += " build #" + strconv.Itoa(cfg.BuildNumber)
+		}
+	}
+	f.out.Printf("codearts-logs %s: %s, %s, endpoint %s", f.env.Version, what, cfg.AuthMethod(), cfg.Endpoint)
+}
+
+// waitBudget is how long the run may wait for the record (or in job mode
+// follow the build) on top of its timeout.
+func (f *flow) waitBudget() time.Duration {
+	if f.cfg.JobMode() {
+		return followBudget(f.cfg)
+	}
+	return f.cfg.WaitTimeout
+}
+
+// resolve finds the record and its stages: in job mode by finding and
+// following the build (sig is the program's context, done when the
+// workflow is cancelled), then from full-stages, waiting for the record to
+// finish when wait-timeout asks for it. The error is the run's fatal one:
+// no logs can be fetched.
+func (f *flow) resolve(sig, ctx context.Context) (target, error) {
+	t := target{recordID: f.cfg.RecordID}
+	if f.cfg.JobMode() {
+		var err error
+		t, err = f.follow(sig, ctx)
+		if t.recordID != "" {
+			f.cfg.SetRecordID(t.recordID)
+		}
+		// The build was followed to its end: the record is not waited for
+		// again.
+		f.cfg.WaitTimeout = 0
+		if err != nil {
+			return t, err
+		}
+	}
+	return f.listStages(ctx, t)
+}
+
+// download saves the stages' logs into the output folder, scanning them
+// for failure lines; the error is an authentication failure (the stages
+// not yet started are skipped) or a folder that cannot be made.
+func (f *flow) download(ctx context.Context, t target) ([]report.Stage, error) {
+	cfg := f.cfg
+	if err := atomicfile.MkdirAll(cfg.Dir, f.owner); err != nil {
+		return t.stages, fmt.Errorf("cannot create the output folder %s: %w", cfg.Path, err)
+	}
+	f.out.Printf("Downloading %d stage log(s) to %s (%s level, %d at a time)", len(t.stages), cfg.Dir, cfg.LogLevel, min(cfg.Concurrency, len(t.stages)))
+	stages, authErr := download.Run(ctx, t.stages, download.Options{
+		Source:      f.client,
+		RecordID:    t.recordID,
+		Level:       cfg.LogLevel,
+		Dir:         cfg.Dir,
+		Concurrency: cfg.Concurrency,
+		Matcher:     cfg.Matcher,
+		Detect:      failures.Options{Context: cfg.ContextLines, MaxLines: cfg.MaxExcerptLines},
+		Owner:       f.owner,
+		Secrets:     f.secrets,
+		Done:        func(s report.Stage) { progress(f.out, s) },
+	})
+	markNotRun(stages)
+	if authErr != nil {
+		return stages, authError(cfg, authErr)
+	}
+	return stages, nil
+}
+
+// report is the run's outcome from what was found and downloaded; fatal
+// is the error that kept the logs from being fetched.
+func (t target) report(cfg *config.Config, stages []report.Stage, fatal error) *report.Run {
+	return &report.Run{
+		RecordID: t.recordID, LogLevel: cfg.LogLevel, Dir: cfg.Dir, Job: t.job,
+		Record: t.record, StagesErr: t.stagesErr, Incomplete: t.incomplete,
+		Stages: stages, Fatal: fatal,
+	}
+}
+
+// writeSummaryFile writes summary.md beside the logs (in the folder and in
+// the artifact, so its file names carry no folder prefix), unless nothing
+// was fetched and the folder does not exist.
+func (f *flow) writeSummaryFile(rep *report.Run) {
+	if rep.Fatal != nil && !dirExists(f.cfg.Dir) {
+		return
+	}
+	if err := atomicfile.WriteFile(filepath.Join(f.cfg.Dir, "summary.md"), []byte(summary.Markdown(rep, summary.Options{})), f.owner); err != nil {
+		f.out.Warning(ghaction.Annotation{Message: fmt.Sprintf("cannot write summary.md: %v", err)})
+	}
+}
+
+// publish shows the report: the job summary, the annotations, in a job the
+// excerpts in groups, the step outputs, and on a terminal the text
+// summary. It returns what could not be written.
+func (f *flow) publish(rep *report.Run) []error {
+	var errs []error
+	if err := f.out.AddStepSummary(summary.Markdown(rep, summary.Options{FilePrefix: filepath.ToSlash(f.cfg.Path) + "/"})); err != nil {
+		errs = append(errs, fmt.Errorf("the job summary is missing: %w", err))
+	}
+	tree, closeTree := workspaceTree(f.src.BaseDir, f.actions)
+	annotate(f.out, rep, tree)
+	closeTree()
+	if f.actions {
+		// On a terminal the excerpts come with the summary below.
+		printExcerpts(f.out, rep)
+	}
+	if err := f.setOutputs(rep); err != nil {
+		errs = append(errs, fmt.Errorf("the step outputs are missing: %w", err))
+	}
+	if !f.actions {
+		io.WriteString(f.env.Stdout, summary.Text(rep))
+	}
+	return errs
+}
+
+// setOutputs sets the step outputs, with a notice when the logs output
+// had to leave stages out.
+func (f *flow) setOutputs(rep *report.Run) error {
+	outs, dropped := outputs(rep, f.cfg.OutputDir(f.src, f.actions))
+	if dropped > 0 {
+		f.out.Notice(ghaction.Annotation{Title: "codearts-logs", Message: fmt.Sprintf("the logs output lists %d of %d stages: %d left out to keep it under %d KiB (GitHub keeps at most 1 MB of outputs per job); every stage is in the summary and the folder", len(rep.Stages)-dropped, len(rep.Stages), dropped, MaxLogsOutput>>10)})
+	}
+	return f.out.SetOutputs(outs)
 }
 
 // workspaceTree is the repository's working tree that annotations may point

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/config"
@@ -15,10 +16,12 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/report"
 )
 
-// resolveStages decides which stages to fetch and waits for the record to
-// finish when asked. It sets run.Fatal, run.StagesErr,
-// run.Incomplete and run.Record as needed.
-func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Client, run *report.Run, r *ghaction.Runner, env Env, redact func(string) string) []report.Stage {
+// listStages reads which stages of the record t names to fetch, waiting
+// for the record to finish when wait-timeout asks for it. The error is
+// the run's fatal one: the credentials were refused, or there is no stage
+// to fetch.
+func (f *flow) listStages(ctx context.Context, t target) (target, error) {
+	cfg := f.cfg
 	recCtx := ctx
 	if len(cfg.Tasks) > 0 && cfg.WaitTimeout == 0 {
 		// Only names and statuses depend on this call when the stages are
@@ -27,96 +30,104 @@ func resolveStages(ctx context.Context, cfg *config.Config, client *codearts.Cli
 		recCtx, cancel = context.WithTimeout(ctx, cfg.Timeout/4)
 		defer cancel()
 	}
-	res, spent := waitRecord(recCtx, cfg, client, r, env)
+	res, spent := f.waitRecord(recCtx, t.recordID)
 	if err := res.Err; err != nil && (!res.Seen || codearts.IsAuthError(err)) {
-		switch {
-		case codearts.IsAuthError(err):
-			run.Fatal = authError(cfg, err)
-			stages := stagesFromNames(cfg.Tasks)
-			for i := range stages {
-				stages[i].Err = download.ErrSkipped
-			}
-			return stages
-		case len(cfg.Tasks) == 0:
-			hint := ""
-			if taskNamesMayHelp(err) {
-				hint = "; pass task-names to download known stages anyway"
-			}
-			run.Fatal = fmt.Errorf("cannot list the stages of the record (GET full-stages): %w%s", err, hint)
-			return nil
-		}
-		run.StagesErr = err
-		if cfg.WaitTimeout > 0 {
-			// Never a success: nobody saw the record finish.
-			run.Incomplete = fmt.Sprintf("the record's stages could not be read during wait-timeout %s, so whether it finished is unknown; the logs are what existed then", cfg.WaitTimeout)
-		}
-		r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: "cannot read the record's stages; downloading the listed task-names without display names or statuses: " + err.Error()})
-		return stagesFromNames(cfg.Tasks)
+		return f.withoutStageList(t, err)
 	}
-
 	rec := res.Record
-	reportIgnored(r, rec, redact)
-	run.Record = report.RecordStateOf(rec)
+	reportIgnored(f.out, rec, f.secrets.Redact)
+	t.record = report.RecordStateOf(rec)
+	t.record.Initial, t.record.Final = f.secrets.Redact(t.record.Initial), f.secrets.Redact(t.record.Final)
 	if cfg.WaitTimeout > 0 && !res.Finished {
-		line := waitProgress(rec)
-		switch {
-		case res.Err != nil && !spent:
-			run.Incomplete = fmt.Sprintf("the wait stopped before wait-timeout %s: the stage list could not be read: %s; the record was still running at the last answer (%s), and the logs are what existed then", cfg.WaitTimeout, res.Err, line)
-		case res.Err != nil:
-			run.Incomplete = fmt.Sprintf("the record was still running after wait-timeout %s (%s at the last answer; the polls after it failed: %s); the logs are what existed then", cfg.WaitTimeout, line, res.Err)
-		default:
-			run.Incomplete = fmt.Sprintf("the record was still running after wait-timeout %s (%s); the logs are what existed then", cfg.WaitTimeout, line)
-		}
+		t.incomplete = stillRunning(cfg.WaitTimeout, res, spent)
 	}
 
-	byTask := make(map[string]codearts.Stage, len(rec.Stages))
-	var all []report.Stage
-	for _, s := range rec.Stages {
-		if _, err := config.ParseTasks(s.Task); err != nil || s.Task == "" {
-			continue // never use a server-chosen name that could leave the folder
-		}
-		// Display names and statuses are server text: a server echoing a
-		// credential there must not carry it into the summary or outputs.
-		s.Name, s.Status = redact(s.Name), redact(s.Status)
-		byTask[s.Task] = s
-		all = append(all, fromAPI(s))
-	}
-	run.Record.Initial, run.Record.Final = redact(run.Record.Initial), redact(run.Record.Final)
+	all := stagesOf(rec, f.secrets.Redact)
 	if len(cfg.Tasks) == 0 {
+		t.stages = all
 		if len(all) == 0 {
-			run.Fatal = errors.New("the record lists no build actions (stage1…stageN) yet; pass task-names, or wait-timeout for a record that has not started")
+			return t, errors.New("the record lists no build actions (stage1…stageN) yet; pass task-names, or wait-timeout for a record that has not started")
 		}
-		return all
+		return t, nil
 	}
-	out := stagesFromNames(cfg.Tasks)
-	for i := range out {
-		if s, ok := byTask[out[i].Task]; ok {
-			out[i] = fromAPI(s)
+	byTask := make(map[string]report.Stage, len(all))
+	for _, s := range all {
+		byTask[s.Task] = s
+	}
+	t.stages = stagesFromNames(cfg.Tasks)
+	for i := range t.stages {
+		if s, ok := byTask[t.stages[i].Task]; ok {
+			t.stages[i] = s
 		}
 	}
-	return out
+	return t, nil
+}
+
+// withoutStageList is listStages when the stage list could not be read
+// (err): the listed task-names are fetched without names or statuses, or
+// the run stops when there are none or the credentials were refused.
+func (f *flow) withoutStageList(t target, err error) (target, error) {
+	cfg := f.cfg
+	switch {
+	case codearts.IsAuthError(err):
+		t.stages = stagesFromNames(cfg.Tasks)
+		for i := range t.stages {
+			t.stages[i].Err = download.ErrSkipped
+		}
+		return t, authError(cfg, err)
+	case len(cfg.Tasks) == 0:
+		hint := ""
+		if taskNamesMayHelp(err) {
+			hint = "; pass task-names to download known stages anyway"
+		}
+		t.stages = nil
+		return t, fmt.Errorf("cannot list the stages of the record (GET full-stages): %w%s", err, hint)
+	}
+	t.stagesErr = err
+	if cfg.WaitTimeout > 0 {
+		// Never a success: nobody saw the record finish.
+		t.incomplete = fmt.Sprintf("the record's stages could not be read during wait-timeout %s, so whether it finished is unknown; the logs are what existed then", cfg.WaitTimeout)
+	}
+	f.out.Warning(ghaction.Annotation{Title: "codearts-logs", Message: "cannot read the record's stages; downloading the listed task-names without display names or statuses: " + err.Error()})
+	t.stages = stagesFromNames(cfg.Tasks)
+	return t, nil
+}
+
+// stillRunning says why the logs are not the record's last when the wait
+// (of wait) ended before the record finished; spent: the whole wait was
+// used.
+func stillRunning(wait time.Duration, res codearts.WaitResult, spent bool) string {
+	line := waitProgress(res.Record)
+	switch {
+	case res.Err != nil && !spent:
+		return fmt.Sprintf("the wait stopped before wait-timeout %s: the stage list could not be read: %s; the record was still running at the last answer (%s), and the logs are what existed then", wait, res.Err, line)
+	case res.Err != nil:
+		return fmt.Sprintf("the record was still running after wait-timeout %s (%s at the last answer; the polls after it failed: %s); the logs are what existed then", wait, line, res.Err)
+	}
+	return fmt.Sprintf("the record was still running after wait-timeout %s (%s); the logs are what existed then", wait, line)
 }
 
 // waitRecord reads the record's stages, polling until it has finished when
 // wait-timeout asks for it. A transient failure of a poll does not end the
 // wait; the last record seen is kept. spent reports whether the wait used
 // its whole budget.
-func waitRecord(ctx context.Context, cfg *config.Config, client *codearts.Client, r *ghaction.Runner, env Env) (res codearts.WaitResult, spent bool) {
+func (f *flow) waitRecord(ctx context.Context, recordID string) (res codearts.WaitResult, spent bool) {
+	wait, r := f.cfg.WaitTimeout, f.out
 	lastLine, waited := "", false
-	res = client.WaitRecord(ctx, cfg.RecordID, codearts.WaitOptions{
-		Budget:   cfg.WaitTimeout,
-		Interval: env.PollInterval,
-		Now:      env.Now,
-		Sleep:    env.Sleep,
+	res = f.client.WaitRecord(ctx, recordID, codearts.WaitOptions{
+		Budget:   wait,
+		Interval: f.poll,
+		Now:      f.now,
+		Sleep:    f.sleep,
 		Progress: func(p codearts.Poll) {
 			spent = p.Left <= 0
-			if cfg.WaitTimeout <= 0 {
+			if wait <= 0 {
 				return
 			}
 			switch {
 			case p.Err != nil && codearts.Transient(p.Err) && !spent:
 				waited = true
-				r.Printf("Reading the record's stages failed (%s); polling again (wait-timeout %s)", errorClass(p.Err), cfg.WaitTimeout)
+				r.Printf("Reading the record's stages failed (%s); polling again (wait-timeout %s)", errorClass(p.Err), wait)
 			case p.Err == nil && p.Finished:
 				if waited {
 					r.Printf("The record has finished.")
@@ -124,7 +135,7 @@ func waitRecord(ctx context.Context, cfg *config.Config, client *codearts.Client
 			case p.Err == nil:
 				waited = true
 				if line := waitProgress(p.Record); line != lastLine {
-					r.Printf("Waiting for the record to finish (up to %s): %s", cfg.WaitTimeout, line)
+					r.Printf("Waiting for the record to finish (up to %s): %s", wait, line)
 					lastLine = line
 				}
 			}

@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/artifact"
-	"github.com/codearts-tools/codearts-logs/internal/config"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
-	"github.com/codearts-tools/codearts-logs/internal/secret"
 	"github.com/codearts-tools/codearts-logs/internal/summary"
 )
 
@@ -21,26 +19,26 @@ func dirExists(dir string) bool {
 	return err == nil && fi.IsDir()
 }
 
-// uploadArtifact uploads the output folder when an artifact name is set and
-// the runner's artifact service is there.
-func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghaction.Runner, run *report.Run, secrets *secret.Set) {
+// upload uploads the output folder (the files this run wrote) when an
+// artifact name is set and the runner's artifact service is there. It
+// returns the artifact, or why there is none: skipped (a reason) or the
+// upload's error.
+func (f *flow) upload(ctx context.Context, stages []report.Stage) (_ *report.Artifact, skipped string, _ error) {
+	cfg, env, r := f.cfg, f.env, f.out
 	if cfg.ArtifactName == "" {
-		run.ArtifactSkipped = "artifact-name is empty"
-		return
+		return nil, "artifact-name is empty", nil
 	}
 	if !dirExists(cfg.Dir) {
-		run.ArtifactSkipped = "no files were saved"
-		return
+		return nil, "no files were saved", nil
 	}
 	svc, ok := artifact.FromEnv(env.getenv)
 	if !ok {
-		if env.getenv("GITHUB_ACTIONS") == "true" {
-			run.ArtifactSkipped = "the Actions artifact service (v4) is not available here (ACTIONS_RESULTS_URL or ACTIONS_RUNTIME_TOKEN is missing, as on GitHub Enterprise Server)"
-			r.Warning(ghaction.Annotation{Title: "codearts-logs: artifact not uploaded", Message: run.ArtifactSkipped + "; the logs are in " + cfg.Path + ": upload them with actions/upload-artifact using this step's `path` output"})
-		} else {
-			run.ArtifactSkipped = "not running in GitHub Actions"
+		if !f.actions {
+			return nil, "not running in GitHub Actions", nil
 		}
-		return
+		skipped = "the Actions artifact service (v4) is not available here (ACTIONS_RESULTS_URL or ACTIONS_RUNTIME_TOKEN is missing, as on GitHub Enterprise Server)"
+		r.Warning(ghaction.Annotation{Title: "codearts-logs: artifact not uploaded", Message: skipped + "; the logs are in " + cfg.Path + ": upload them with actions/upload-artifact using this step's `path` output"})
+		return nil, skipped, nil
 	}
 	r.Printf("Uploading %s as artifact %s", cfg.Path, cfg.ArtifactName)
 	res, err := artifact.Upload(ctx, svc, artifact.Options{
@@ -54,22 +52,22 @@ func uploadArtifact(ctx context.Context, cfg *config.Config, env Env, r *ghactio
 		TempDir:       runnerTemp(env.getenv("RUNNER_TEMP")),
 		// Only what this run wrote: never a stray or checked-in file (or a
 		// link to one) that happens to sit in the folder.
-		Files: runFiles(run),
+		Files: runFiles(stages),
 		OnRetry: func(op string, attempt int, err error, wait time.Duration) {
 			r.Printf("  %s: attempt %d failed; retrying in %s", safeName(op), attempt, wait.Round(10*time.Millisecond))
 		},
 		Warnf: func(format string, args ...any) {
-			r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: secrets.Redact(fmt.Sprintf(format, args...))})
+			r.Warning(ghaction.Annotation{Title: "codearts-logs", Message: f.secrets.Redact(fmt.Sprintf(format, args...))})
 		},
 	})
 	if err != nil {
-		run.ArtifactErr = secrets.Error(err)
+		err = f.secrets.Error(err)
 		r.Printf("  artifact upload failed; the files are kept in %s:", cfg.Dir)
-		r.Quote("    " + run.ArtifactErr.Error())
-		return
+		r.Quote("    " + err.Error())
+		return nil, "", err
 	}
-	run.Artifact = &report.Artifact{Name: res.Name, ID: res.ID, URL: res.URL, Size: res.Size}
 	r.Printf("  uploaded artifact %s (id %d, %s, %d files)", cfg.ArtifactName, res.ID, summary.FormatSize(res.Size), res.Files)
+	return &report.Artifact{Name: res.Name, ID: res.ID, URL: res.URL, Size: res.Size}, "", nil
 }
 
 // runnerTemp returns the runner's temporary folder when it exists (in a
@@ -83,9 +81,9 @@ func runnerTemp(dir string) string {
 }
 
 // runFiles lists the files this run wrote into the output folder.
-func runFiles(run *report.Run) []string {
+func runFiles(stages []report.Stage) []string {
 	files := []string{"summary.md"}
-	for _, s := range run.Stages {
+	for _, s := range stages {
 		if s.Saved() {
 			files = append(files, s.File)
 		}
