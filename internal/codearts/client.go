@@ -21,7 +21,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
@@ -30,6 +29,8 @@ import (
 
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/codearts-tools/codearts-logs/internal/retry"
 )
 
 // Defaults of Options.
@@ -40,7 +41,8 @@ const (
 	DefaultStallTimeout = 60 * time.Second
 )
 
-// maxRetryAfter caps a server's Retry-After when the context has no deadline.
+// maxRetryAfter caps a server's Retry-After (a wait that would pass the
+// context's deadline is not made at all).
 const maxRetryAfter = 10 * time.Minute
 
 // maxRedirects bounds a redirect chain.
@@ -108,6 +110,12 @@ type Options struct {
 	// next one. It never receives secrets. Concurrent calls may call it
 	// concurrently.
 	OnRetry func(op string, attempt int, err error, wait time.Duration)
+	// Now and Sleep are the clock of the waits between attempts (and of
+	// the check that the next one would not pass the context's deadline);
+	// nil means the real one. Sleep must return ctx's error early when ctx
+	// is done.
+	Now   func() time.Time
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // Client calls the CodeArts API. It is safe for concurrent use.
@@ -116,6 +124,7 @@ type Client struct {
 	base   *url.URL
 	origin string
 	http   *http.Client
+	policy retry.Policy
 }
 
 // New checks the options and returns a Client.
@@ -155,7 +164,15 @@ func New(o Options) (*Client, error) {
 		t.OnProxyConnectResponse = onProxyConnectResponse
 		o.Transport = t
 	}
-	c := &Client{opts: o, base: u, origin: originOf(u)}
+	c := &Client{opts: o, base: u, origin: originOf(u), policy: retry.Policy{
+		Max:           o.RetryMax,
+		WaitMin:       o.RetryWaitMin,
+		WaitMax:       o.RetryWaitMax,
+		MaxRetryAfter: maxRetryAfter,
+		Now:           o.Now,
+		Sleep:         o.Sleep,
+		OnRetry:       o.OnRetry,
+	}}
 	c.http = &http.Client{
 		Transport: &transport{c: c, base: o.Transport},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -204,13 +221,10 @@ func (c *Client) url(query url.Values, segments ...string) *url.URL {
 	return &u
 }
 
-// operation is the state of one API call across its attempts.
+// operation is one API call, whatever its attempts.
 type operation struct {
-	c        *Client
-	name     string
-	attempts int           // attempts made so far (the current one included)
-	wait     time.Duration // decided by checkRetry for Backoff
-	last     error         // error of the latest failed attempt
+	c    *Client
+	name string
 	// unsafe marks a call that must not run twice (starting a build): it
 	// is retried only when the request surely never reached the server.
 	unsafe bool
@@ -219,7 +233,7 @@ type operation struct {
 // do runs one GET with retries. handle is called with every response and
 // turns it into nil (success) or a classified error; it must close the body.
 func (c *Client) do(ctx context.Context, name string, u *url.URL, handle func(*http.Response) error) (int, error) {
-	return c.send(ctx, &operation{c: c, name: name, attempts: 1}, http.MethodGet, u, nil, handle)
+	return c.send(ctx, &operation{c: c, name: name}, http.MethodGet, u, nil, handle)
 }
 
 // post runs one POST with a JSON body (nil for none) that is retried only
@@ -227,7 +241,7 @@ func (c *Client) do(ctx context.Context, name string, u *url.URL, handle func(*h
 // that reached it may have acted, and doing it again could, say, start a
 // second build.
 func (c *Client) post(ctx context.Context, name string, u *url.URL, body []byte, handle func(*http.Response) error) (int, error) {
-	return c.send(ctx, &operation{c: c, name: name, attempts: 1, unsafe: true}, http.MethodPost, u, body, handle)
+	return c.send(ctx, &operation{c: c, name: name, unsafe: true}, http.MethodPost, u, body, handle)
 }
 
 func (c *Client) send(ctx context.Context, op *operation, method string, u *url.URL, body []byte, handle func(*http.Response) error) (int, error) {
@@ -259,58 +273,28 @@ func (c *Client) send(ctx context.Context, op *operation, method string, u *url.
 		}
 		return handle(resp)
 	})
-	rc := &retryablehttp.Client{
-		HTTPClient:   c.http,
-		Logger:       nil, // request URLs are not logged
-		RetryWaitMin: c.opts.RetryWaitMin,
-		RetryWaitMax: c.opts.RetryWaitMax,
-		RetryMax:     c.opts.RetryMax,
-		CheckRetry:   op.checkRetry,
-		Backoff:      func(time.Duration, time.Duration, int, *http.Response) time.Duration { return op.wait },
-		ErrorHandler: func(resp *http.Response, err error, _ int) (*http.Response, error) {
-			if resp != nil {
-				_ = resp.Body.Close()
-			}
-			return nil, err
-		},
-		PrepareRetry: func(*http.Request) error {
-			op.attempts++
-			return nil
-		},
-	}
-	resp, err := rc.Do(req)
+	resp, attempts, err := c.policy.Do(c.http, name, req, op.check)
 	if resp != nil {
 		_ = resp.Body.Close()
 	}
 	if err == nil {
-		return op.attempts, nil
+		return attempts, nil
 	}
-	var stopped *stoppedError
-	if ctxErr := ctx.Err(); ctxErr != nil && op.last != nil && !errors.As(err, &stopped) && !errors.Is(err, op.last) {
-		// Cancelled while retryablehttp waited: keep what the server said
-		// last.
-		err = &stoppedError{ctxErr: ctxErr, last: op.last}
-	}
-	return op.attempts, &Error{Op: name, Attempts: op.attempts, kind: classify(err), err: err}
+	return attempts, &Error{Op: name, Attempts: attempts, kind: classify(err), err: err}
 }
 
-// checkRetry is the CheckRetry policy. With handle installed, every response
-// reaches it as an error (or nil for success), so it only classifies errors.
-func (op *operation) checkRetry(ctx context.Context, _ *http.Response, err error) (bool, error) {
+// check is the retry.Check of a call. With handle installed, every
+// response reaches it as an error (or nil for success), so it only
+// classifies errors.
+func (op *operation) check(ctx context.Context, _ *http.Response, err error) (bool, error) {
 	if err == nil {
 		return false, nil
 	}
 	err = op.c.redactTransport(err)
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		switch {
-		case !errors.Is(err, ctxErr):
-			return false, &stoppedError{ctxErr: ctxErr, last: err}
-		case op.last != nil:
-			return false, &stoppedError{ctxErr: ctxErr, last: op.last}
-		}
+	if ctx.Err() != nil {
+		// The policy reports the end of ctx with this error.
 		return false, err
 	}
-	op.last = err
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		// The name does not exist: asking again will not create it.
@@ -319,19 +303,11 @@ func (op *operation) checkRetry(ctx context.Context, _ *http.Response, err error
 	if perm := op.c.permanent(err); perm != nil {
 		return false, perm
 	}
-	if !retryable(ctx, err) || op.attempts > op.c.opts.RetryMax {
+	if !retryable(ctx, err) {
 		return false, err
 	}
 	if op.unsafe && !notSent(err) {
 		return false, &NotRetriedError{Op: op.name, Err: err}
-	}
-	wait := op.c.backoff(op.attempts-1, err)
-	if dl, ok := ctx.Deadline(); ok && time.Now().Add(wait).After(dl) {
-		return false, &deadlineError{wait: wait, last: err}
-	}
-	op.wait = wait
-	if op.c.opts.OnRetry != nil {
-		op.c.opts.OnRetry(op.name, op.attempts, err, wait)
 	}
 	return true, err
 }
@@ -393,23 +369,6 @@ func (c *Client) redactTransport(err error) error {
 		return &bodyError{err: &redactedError{msg: c.opts.Redact(bodyErr.err.Error()), err: bodyErr.err}}
 	}
 	return &redactedError{msg: c.opts.Redact(err.Error()), err: err}
-}
-
-// backoff returns the wait before retry number n+1: exponential from
-// RetryWaitMin, capped at RetryWaitMax, with jitter (between half and all of
-// it), and at least the server's Retry-After.
-func (c *Client) backoff(n int, err error) time.Duration {
-	wait := c.opts.RetryWaitMin
-	for i := 0; i < n && wait < c.opts.RetryWaitMax; i++ {
-		wait *= 2
-	}
-	wait = min(wait, c.opts.RetryWaitMax)
-	wait = wait/2 + rand.N(wait/2+1)
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.hasRetryAfter {
-		wait = max(wait, apiErr.retryAfter)
-	}
-	return wait
 }
 
 // transport adds the User-Agent and, for the endpoint's origin only, the

@@ -1,7 +1,6 @@
 package codearts
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,7 +10,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/codearts-tools/codearts-logs/internal/cleantext"
@@ -32,9 +30,7 @@ type APIError struct {
 	Message   string // error_msg, or a short cleaned excerpt of a non-JSON body
 	RequestID string // request_id from the body or the X-Request-Id header
 
-	retryAfter    time.Duration // from Retry-After
-	hasRetryAfter bool
-	notAPI        bool // a page of something in between (KindNotAPI)
+	notAPI bool // a page of something in between (KindNotAPI)
 }
 
 // Error returns e.g. `HTTP 404 CB.00060214: the log was not found (request id abc)`.
@@ -178,9 +174,6 @@ func (c *Client) newAPIError(resp *http.Response) *APIError {
 	}
 	if e.RequestID == "" {
 		e.RequestID = c.clean(resp.Header.Get("X-Request-Id"), 100)
-	}
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
-		e.retryAfter, e.hasRetryAfter = d, true
 	}
 	return e
 }
@@ -328,52 +321,3 @@ func (e *hostNotFoundError) Error() string {
 }
 
 func (e *hostNotFoundError) Unwrap() error { return e.err }
-
-// deadlineError reports that the client stopped retrying because the next
-// wait would pass the context's deadline. It wraps the last error (so
-// errors.As finds the *APIError) and context.DeadlineExceeded.
-type deadlineError struct {
-	wait time.Duration
-	last error
-}
-
-func (e *deadlineError) Error() string {
-	return fmt.Sprintf("gave up: the next attempt (in %s) would pass the deadline; last error: %v", e.wait.Round(time.Millisecond), e.last)
-}
-
-func (e *deadlineError) Unwrap() []error { return []error{e.last, context.DeadlineExceeded} }
-
-// stoppedError reports a context cancelled while retrying, with the error of
-// the last attempt.
-type stoppedError struct {
-	ctxErr error
-	last   error
-}
-
-func (e *stoppedError) Error() string {
-	return fmt.Sprintf("%v while retrying; last error: %v", e.ctxErr, e.last)
-}
-
-func (e *stoppedError) Unwrap() []error { return []error{e.ctxErr, e.last} }
-
-// parseRetryAfter reads a Retry-After value: seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if secs < 0 {
-			return 0, false
-		}
-		if secs > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter, true
-		}
-		return time.Duration(secs) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	return min(max(t.Sub(now), 0), maxRetryAfter), true
-}

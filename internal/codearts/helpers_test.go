@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -35,18 +36,66 @@ type env struct {
 	server *httptest.Server
 	client *Client
 	opts   Options
+	clock  *fakeClock // the client's, unless tweak replaced it
+}
+
+// fakeClock is an instant clock for the waits (between attempts, between
+// polls): Sleep moves time forward (and runs onSleep, when set) instead of
+// waiting, and returns ctx's error, as a real sleep cut short would.
+type fakeClock struct {
+	mu      sync.Mutex
+	now     time.Time
+	sleeps  []time.Duration
+	onSleep func()
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{now: time.Now()} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.sleeps = append(c.sleeps, d)
+	hook := c.onSleep
+	c.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	return ctx.Err()
+}
+
+// slept is the total time slept.
+func (c *fakeClock) slept() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var d time.Duration
+	for _, s := range c.sleeps {
+		d += s
+	}
+	return d
 }
 
 // newEnv starts the fake under testPrefix with the record testRecord made of
-// stages, and a client with millisecond backoff. tweak may change the client
-// options before New.
+// stages, and a client with millisecond backoff on a fake clock (no retry
+// waits on a real timer). tweak may change the client options before New.
 func newEnv(t testing.TB, tweak func(*Options), stages ...fakecodearts.StageSpec) *env {
 	t.Helper()
 	fake := fakecodearts.New(fakecodearts.Options{T: t, Prefix: testPrefix, Token: testToken})
 	fake.AddRecord(testRecord, stages...)
 	ts := httptest.NewServer(fake)
 	t.Cleanup(ts.Close)
+	clock := newFakeClock()
 	o := Options{
+		Now:          clock.Now,
+		Sleep:        clock.Sleep,
 		Endpoint:     ts.URL + testPrefix,
 		Auth:         TokenAuth(testToken),
 		UserAgent:    testUA,
@@ -64,7 +113,7 @@ func newEnv(t testing.TB, tweak func(*Options), stages ...fakecodearts.StageSpec
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
-	return &env{fake: fake, server: ts, client: c, opts: o}
+	return &env{fake: fake, server: ts, client: c, opts: o, clock: clock}
 }
 
 // download runs TaskLog into a buffer that each attempt starts afresh.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/codearts-tools/codearts-logs/internal/retry"
 	"io"
 	"net"
 	"testing"
@@ -38,10 +39,10 @@ func TestClassify(t *testing.T) {
 		{"no such host", &hostNotFoundError{host: "x", err: &net.DNSError{IsNotFound: true}}, KindUnreachable},
 		{"disk full", &sinkError{err: errors.New("no space left on device")}, KindLocal},
 		{"signing", &authorizeError{err: errors.New("no key")}, KindLocal},
-		{"gave up before the deadline, throttled", &deadlineError{wait: time.Second, last: throttled}, KindTimeout},
+		{"gave up before the deadline, throttled", &retry.DeadlineError{Wait: time.Second, Last: throttled}, KindTimeout},
 		{"deadline in the transfer", &bodyError{err: context.DeadlineExceeded}, KindTimeout},
-		{"cancelled while retrying", &stoppedError{ctxErr: context.Canceled, last: reset}, KindCanceled},
-		{"cancelled after a certificate error", &stoppedError{ctxErr: context.Canceled, last: &connError{msg: "certificate", err: errors.New("x509")}}, KindUnreachable},
+		{"cancelled while retrying", &retry.StoppedError{Cause: context.Canceled, Last: reset}, KindCanceled},
+		{"cancelled after a certificate error", &retry.StoppedError{Cause: context.Canceled, Last: &connError{msg: "certificate", err: errors.New("x509")}}, KindUnreachable},
 	}
 	for _, tc := range tests {
 		if got := classify(tc.err); got != tc.want {

@@ -299,14 +299,13 @@ func TestTaskLogDebugLevel(t *testing.T) {
 
 func TestRetryAfterIsHonoured(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Status: 429, Code: "APIGW.0308", RetryAfter: "1"}}})
-	start := time.Now()
+	e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Status: 429, Code: "APIGW.0308", RetryAfter: "7"}}})
 	got, attempts, err := e.download(context.Background(), "stage1", "INFO")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if elapsed := time.Since(start); elapsed < time.Second {
-		t.Errorf("retried after %s, before Retry-After: 1", elapsed)
+	if slept := e.clock.slept(); slept != 7*time.Second {
+		t.Errorf("waited %s before the retry, want Retry-After: 7", slept)
 	}
 	if attempts != 2 || sum(got) != sum(testLog) {
 		t.Errorf("attempts = %d, content ok = %v", attempts, sum(got) == sum(testLog))
@@ -341,58 +340,6 @@ func TestRetryAfterPastTheDeadlineStopsAtOnce(t *testing.T) {
 				t.Errorf("error %q does not say it stopped because of the deadline", err)
 			}
 		})
-	}
-}
-
-func TestParseRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 0, false},
-		{"7", 7 * time.Second, true},
-		{" 0 ", 0, true},
-		{"-1", 0, false},
-		{"soon", 0, false},
-		{"99999999", maxRetryAfter, true},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second, true},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0, true},
-		{now.Add(48 * time.Hour).Format(http.TimeFormat), maxRetryAfter, true},
-	}
-	for _, tc := range tests {
-		got, ok := parseRetryAfter(tc.in, now)
-		if got != tc.want || ok != tc.ok {
-			t.Errorf("parseRetryAfter(%q) = %s, %v; want %s, %v", tc.in, got, ok, tc.want, tc.ok)
-		}
-	}
-}
-
-func TestBackoffGrowsWithJitterWithinBounds(t *testing.T) {
-	t.Parallel()
-	c, err := New(Options{Endpoint: "https://example.com", RetryWaitMin: 100 * time.Millisecond, RetryWaitMax: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for n, want := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
-		want *= time.Millisecond
-		seen := map[time.Duration]bool{}
-		for range 50 {
-			w := c.backoff(n, errors.New("x"))
-			if w < want/2 || w > want {
-				t.Fatalf("backoff(%d) = %s, want within [%s, %s]", n, w, want/2, want)
-			}
-			seen[w] = true
-		}
-		if len(seen) < 2 {
-			t.Errorf("backoff(%d) has no jitter", n)
-		}
-	}
-	ra := &APIError{Status: 429, retryAfter: 5 * time.Second, hasRetryAfter: true}
-	if w := c.backoff(0, ra); w != 5*time.Second {
-		t.Errorf("backoff with Retry-After 5s = %s", w)
 	}
 }
 
@@ -590,11 +537,11 @@ func TestTaskLogContextCancel(t *testing.T) {
 		e := newEnv(t, func(o *Options) { o.RetryWaitMin, o.RetryWaitMax = 20*time.Second, 20*time.Second },
 			fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Status: 503, Code: "CB.00060100", Msg: "busy"}}})
 		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(100*time.Millisecond, cancel)
-		start := time.Now()
-		_, _, err := e.download(ctx, "stage1", "INFO")
-		if elapsed := time.Since(start); elapsed > 2*time.Second {
-			t.Errorf("cancel took %s", elapsed)
+		defer cancel()
+		e.clock.onSleep = cancel // during the 20 s wait
+		_, attempts, err := e.download(ctx, "stage1", "INFO")
+		if attempts != 1 || e.fake.Requests("stage1") != 1 {
+			t.Errorf("attempts = %d, requests = %d, want 1: no attempt after the cancel", attempts, e.fake.Requests("stage1"))
 		}
 		var apiErr *APIError
 		if !errors.Is(err, context.Canceled) || !errors.As(err, &apiErr) || apiErr.Code != "CB.00060100" {

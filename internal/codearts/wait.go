@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/retry"
 )
 
 // Defaults of WaitOptions. CodeArts rate-limits full-stages per API
@@ -127,21 +129,9 @@ func (o WaitOptions) normalized() WaitOptions {
 		o.Now = time.Now
 	}
 	if o.Sleep == nil {
-		o.Sleep = sleep
+		o.Sleep = retry.Sleep
 	}
 	return o
-}
-
-// sleep waits d on a real timer, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Transient reports whether err, returned by a Client call after its own
@@ -159,13 +149,13 @@ func Transient(err error) bool {
 	if errors.As(err, &host) {
 		return false
 	}
-	var dl *deadlineError
+	var dl *retry.DeadlineError
 	if errors.As(err, &dl) {
 		// The client stopped early because of the deadline; what it met
 		// decides.
-		return Transient(dl.last)
+		return Transient(dl.Last)
 	}
-	var stopped *stoppedError
+	var stopped *retry.StoppedError
 	if errors.As(err, &stopped) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}

@@ -9,24 +9,8 @@ import (
 	"time"
 
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+	"github.com/codearts-tools/codearts-logs/internal/retry"
 )
-
-// fakeClock is a clock whose Sleep only moves time forward.
-type fakeClock struct {
-	now    time.Time
-	sleeps []time.Duration
-}
-
-func (c *fakeClock) Now() time.Time { return c.now }
-
-func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.sleeps = append(c.sleeps, d)
-	c.now = c.now.Add(d)
-	return nil
-}
 
 func running() Record {
 	return Record{Stages: []Stage{{Task: "stage1", Status: "RUNNING"}},
@@ -172,13 +156,13 @@ func TestTransient(t *testing.T) {
 		{errThrottled, true},
 		{fmt.Errorf("x: %w", &APIError{Status: 429, Code: "APIGW.0308"}), true},
 		{fmt.Errorf("x: %w", &bodyError{err: errors.New("connection reset by peer")}), true},
-		{&deadlineError{wait: time.Second, last: errInternal}, true},
+		{&retry.DeadlineError{Wait: time.Second, Last: errInternal}, true},
 		{errAuth, false},
 		{errNotFound, false},
 		{fmt.Errorf("x: %w", &APIError{Status: 200, Message: "unexpected full-stages response"}), false},
 		{fmt.Errorf("x: %w", &APIError{Status: http.StatusNotImplemented}), false},
 		{context.Canceled, false},
-		{&stoppedError{ctxErr: context.Canceled, last: errInternal}, false},
+		{&retry.StoppedError{Cause: context.Canceled, Last: errInternal}, false},
 		{&hostNotFoundError{host: "x", err: errors.New("no such host")}, false},
 	}
 	for _, tc := range tests {
