@@ -122,6 +122,9 @@ type Options struct {
 	// (a retry whose wait would pass ctx's deadline is not made); nil =
 	// time.Now.
 	Now func() time.Time
+	// Sleep waits between the attempts of a request; nil = a real timer.
+	// It must return ctx's error early when ctx is done.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// AddMask is called with every secret the upload learns (the signed
 	// URL's sig value) before anything could print it.
 	AddMask func(secret string)

@@ -67,12 +67,25 @@ func logLines(seed uint64, n int) []byte {
 // cheap under the race detector.
 const testSegment = 64 << 10
 
-// quickOptions are options for tests: tiny waits, masks and warnings kept.
+// recorder keeps what an upload reports (masks, warnings, retries) and
+// counts the waits between attempts, which it makes instant.
 type recorder struct {
 	mu      sync.Mutex
 	masks   []string
 	warns   []string
 	retries []retryCall
+	slept   time.Duration
+}
+
+// sleep is Options.Sleep: it waits on no timer.
+func (r *recorder) sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.slept += d
+	return nil
 }
 
 // retryCall is one call of Options.OnRetry.
@@ -83,12 +96,15 @@ type retryCall struct {
 	wait    time.Duration
 }
 
+// options are options for tests: small waits, none of them on a real
+// timer, masks, warnings and retries kept.
 func (r *recorder) options(name, dir string) Options {
 	return Options{
 		Name:         name,
 		Dir:          dir,
 		RetryWaitMin: time.Millisecond,
 		RetryWaitMax: 5 * time.Millisecond,
+		Sleep:        r.sleep,
 		AddMask: func(s string) {
 			r.mu.Lock()
 			defer r.mu.Unlock()
@@ -1055,29 +1071,31 @@ func TestUploadCanceled(t *testing.T) {
 	f := newFake(t)
 	f.twirpFail["CreateArtifact"] = []int{503, 503, 503}
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var rec recorder
 	o := rec.options("logs", dir)
 	o.RetryWaitMin, o.RetryWaitMax = time.Hour, time.Hour
-	retrying := make(chan struct{}, 1)
-	o.OnRetry = func(string, int, error, time.Duration) { retrying <- struct{}{} }
-	done := make(chan error, 1)
-	go func() {
-		_, err := Upload(ctx, f.service(), o)
-		done <- err
-	}()
-	<-retrying // the first attempt failed: Upload now waits an hour
-	cancel()
-	select {
-	case err := <-done:
-		if !errors.Is(err, context.Canceled) {
-			t.Errorf("error %v, want context.Canceled", err)
-		}
-		// What the service said is kept.
-		if want := "CreateArtifact: HTTP 503 unavailable: try again (1 attempt; then context canceled)"; err == nil || !strings.HasSuffix(err.Error(), want) {
-			t.Errorf("error %v, want it to end with %q", err, want)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Upload ignored the cancellation during a retry wait")
+	var waits []time.Duration
+	o.Sleep = func(ctx context.Context, d time.Duration) error {
+		// The first attempt failed: Upload now waits an hour, and is
+		// cancelled meanwhile.
+		waits = append(waits, d)
+		cancel()
+		<-ctx.Done()
+		return ctx.Err()
+	}
+	_, err := Upload(ctx, f.service(), o)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("error %v, want context.Canceled", err)
+	}
+	// What the service said is kept.
+	if want := "CreateArtifact: HTTP 503 unavailable: try again (1 attempt; then context canceled)"; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("error %v, want it to end with %q", err, want)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(waits) != 1 || waits[0] < 30*time.Minute || f.calls["CreateArtifact"] != 1 {
+		t.Errorf("waits %v, %d CreateArtifact calls; want one wait of about an hour and no call after it", waits, f.calls["CreateArtifact"])
 	}
 }
 
@@ -1133,38 +1151,6 @@ func TestCRC32Combine(t *testing.T) {
 		got := crc32Combine(crc32.ChecksumIEEE(a), crc32.ChecksumIEEE(b), int64(len(b)))
 		if want := crc32.ChecksumIEEE(data); got != want {
 			t.Errorf("cut at %d: %08x, want %08x", cut, got, want)
-		}
-	}
-}
-
-func TestRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-		ok   bool
-	}{
-		{"", 0, false},
-		{"3", 3 * time.Second, true},
-		{"-1", 0, false},
-		{"Fri, 27 Nov 2026 08:00:10 GMT", 10 * time.Second, true},
-		{"Fri, 27 Nov 2026 07:00:00 GMT", 0, true},
-		{"soon", 0, false},
-	}
-	for _, tt := range tests {
-		got, ok := retryAfter(tt.in, now)
-		if got != tt.want || ok != tt.ok {
-			t.Errorf("retryAfter(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
-		}
-	}
-	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"3600"}}}
-	if got := backoff(time.Millisecond, 2*time.Second, 0, resp, now); got != 2*time.Second {
-		t.Errorf("Retry-After not capped: %v", got)
-	}
-	for n := range 40 {
-		if got := backoff(time.Second, 30*time.Second, n, nil, now); got < 500*time.Millisecond || got > 30*time.Second {
-			t.Errorf("backoff(%d) = %v", n, got)
 		}
 	}
 }
