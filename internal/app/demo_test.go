@@ -20,10 +20,14 @@ func TestDemo(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// The demo's throttled stage asks for a 1 s wait: on this clock it
+	// takes none.
+	clock := &fakeClock{now: time.Now()}
 	code := Main(ctx, Env{
 		Args:      []string{"demo", "--path", dir},
 		LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
 		Stdout:    &stdout, Stderr: &stderr, Version: "test",
+		Now: clock.Now, Sleep: clock.Sleep,
 	})
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout.String(), stderr.String())
@@ -39,8 +43,12 @@ func TestDemo(t *testing.T) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
 	}
-	if !strings.Contains(stderr.String(), "retrying in") || !strings.Contains(stderr.String(), "3 of 3 stage log(s) saved") {
+	// The retry line as the README shows it.
+	if !strings.Contains(stderr.String(), "  task-log stage2: attempt 1 failed (HTTP 429 APIGW.0308); retrying in 1s\n") || !strings.Contains(stderr.String(), "3 of 3 stage log(s) saved") {
 		t.Errorf("progress lacks the retry or the final line:\n%s", stderr.String())
+	}
+	if clock.slept != time.Second {
+		t.Errorf("waited %s on the clock, want the 1 s of Retry-After", clock.slept)
 	}
 }
 

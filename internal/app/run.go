@@ -304,6 +304,8 @@ func newClient(cfg *config.Config, env Env, r *ghaction.Runner, redact func(stri
 		UserAgent:    userAgent(env.Version),
 		Transport:    env.Transport,
 		RetryWaitMin: env.RetryWait,
+		Now:          env.Now,
+		Sleep:        env.Sleep,
 		Redact:       redact,
 		OnRetry: func(op string, attempt int, err error, wait time.Duration) {
 			r.Printf("  %s: attempt %d failed (%s); retrying in %s", safeName(op), attempt, errorClass(err), wait.Round(10*time.Millisecond))

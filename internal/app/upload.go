@@ -48,6 +48,8 @@ func (f *flow) upload(ctx context.Context, stages []report.Stage) (_ *report.Art
 		Transport:     env.Transport,
 		UserAgent:     userAgent(env.Version),
 		RetryWaitMin:  env.RetryWait,
+		Now:           env.Now,
+		Sleep:         env.Sleep,
 		AddMask:       r.AddMask,
 		TempDir:       runnerTemp(env.getenv("RUNNER_TEMP")),
 		// Only what this run wrote: never a stray or checked-in file (or a
