@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/codearts-tools/codearts-logs/internal/retry"
 )
 
 // AwaitOptions configures AwaitRecord.
@@ -83,7 +85,7 @@ func orClock(now func() time.Time, sleepFn func(context.Context, time.Duration) 
 		now = time.Now
 	}
 	if sleepFn == nil {
-		sleepFn = sleep
+		sleepFn = retry.Sleep
 	}
 	return now, sleepFn
 }
