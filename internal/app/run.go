@@ -72,10 +72,10 @@ func execute(ctx context.Context, env Env, src config.Source) int {
 	if err == nil {
 		stages, err = f.download(runCtx, t)
 	}
-	rep := t.report(f.cfg, stages, err)
 	if runCtx.Err() == context.DeadlineExceeded {
-		explainTimeout(rep, f.cfg)
+		stages, err = f.explainTimeout(stages, err)
 	}
+	rep := t.report(f.cfg, stages, err)
 
 	// Report: summary file first (it goes into the artifact), then the
 	// artifact, then the job summary with the artifact's link. The upload
@@ -170,6 +170,16 @@ func (f *flow) waitBudget() time.Duration {
 	return f.cfg.WaitTimeout
 }
 
+// recordWait is how long the stage list waits for the record to finish:
+// wait-timeout, and none in job mode, where the build was followed to its
+// end (or the follow's budget was spent) before.
+func (f *flow) recordWait() time.Duration {
+	if f.cfg.JobMode() {
+		return 0
+	}
+	return f.cfg.WaitTimeout
+}
+
 // resolve finds the record and its stages: in job mode by finding and
 // following the build (sig is the program's context, done when the
 // workflow is cancelled), then from full-stages, waiting for the record to
@@ -183,9 +193,6 @@ func (f *flow) resolve(sig, ctx context.Context) (target, error) {
 		if t.recordID != "" {
 			f.cfg.SetRecordID(t.recordID)
 		}
-		// The build was followed to its end: the record is not waited for
-		// again.
-		f.cfg.WaitTimeout = 0
 		if err != nil {
 			return t, err
 		}

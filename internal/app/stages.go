@@ -21,9 +21,9 @@ import (
 // the run's fatal one: the credentials were refused, or there is no stage
 // to fetch.
 func (f *flow) listStages(ctx context.Context, t target) (target, error) {
-	cfg := f.cfg
+	cfg, wait := f.cfg, f.recordWait()
 	recCtx := ctx
-	if len(cfg.Tasks) > 0 && cfg.WaitTimeout == 0 {
+	if len(cfg.Tasks) > 0 && wait == 0 {
 		// Only names and statuses depend on this call when the stages are
 		// listed: it must not use up the time the downloads need.
 		var cancel context.CancelFunc
@@ -38,8 +38,8 @@ func (f *flow) listStages(ctx context.Context, t target) (target, error) {
 	reportIgnored(f.out, rec, f.secrets.Redact)
 	t.record = report.RecordStateOf(rec)
 	t.record.Initial, t.record.Final = f.secrets.Redact(t.record.Initial), f.secrets.Redact(t.record.Final)
-	if cfg.WaitTimeout > 0 && !res.Finished {
-		t.incomplete = stillRunning(cfg.WaitTimeout, res, spent)
+	if wait > 0 && !res.Finished {
+		t.incomplete = stillRunning(wait, res, spent)
 	}
 
 	all := stagesOf(rec, f.secrets.Redact)
@@ -84,9 +84,9 @@ func (f *flow) withoutStageList(t target, err error) (target, error) {
 		return t, fmt.Errorf("cannot list the stages of the record (GET full-stages): %w%s", err, hint)
 	}
 	t.stagesErr = err
-	if cfg.WaitTimeout > 0 {
+	if wait := f.recordWait(); wait > 0 {
 		// Never a success: nobody saw the record finish.
-		t.incomplete = fmt.Sprintf("the record's stages could not be read during wait-timeout %s, so whether it finished is unknown; the logs are what existed then", cfg.WaitTimeout)
+		t.incomplete = fmt.Sprintf("the record's stages could not be read during wait-timeout %s, so whether it finished is unknown; the logs are what existed then", wait)
 	}
 	f.out.Warning(ghaction.Annotation{Title: "codearts-logs", Message: "cannot read the record's stages; downloading the listed task-names without display names or statuses: " + err.Error()})
 	t.stages = stagesFromNames(cfg.Tasks)
@@ -112,7 +112,7 @@ func stillRunning(wait time.Duration, res codearts.WaitResult, spent bool) strin
 // wait; the last record seen is kept. spent reports whether the wait used
 // its whole budget.
 func (f *flow) waitRecord(ctx context.Context, recordID string) (res codearts.WaitResult, spent bool) {
-	wait, r := f.cfg.WaitTimeout, f.out
+	wait, r := f.recordWait(), f.out
 	lastLine, waited := "", false
 	res = f.client.WaitRecord(ctx, recordID, codearts.WaitOptions{
 		Budget:   wait,
@@ -144,21 +144,23 @@ func (f *flow) waitRecord(ctx context.Context, recordID string) (res codearts.Wa
 	return res, spent
 }
 
-// explainTimeout says, on each stage the run's deadline stopped, which
-// deadline it was ("context deadline exceeded" alone says nothing).
-func explainTimeout(run *report.Run, cfg *config.Config) {
-	what := fmt.Sprintf("the run's timeout (%s) was reached", cfg.Timeout)
-	if cfg.WaitTimeout > 0 {
-		what = fmt.Sprintf("the run's timeout (%s, plus wait-timeout %s) was reached", cfg.Timeout, cfg.WaitTimeout)
+// explainTimeout says, on each stage the run's deadline stopped and on
+// the run's error, which deadline it was ("context deadline exceeded"
+// alone says nothing).
+func (f *flow) explainTimeout(stages []report.Stage, fatal error) ([]report.Stage, error) {
+	what := fmt.Sprintf("the run's timeout (%s) was reached", f.cfg.Timeout)
+	if wait := f.recordWait(); wait > 0 {
+		what = fmt.Sprintf("the run's timeout (%s, plus wait-timeout %s) was reached", f.cfg.Timeout, wait)
 	}
-	for i := range run.Stages {
-		if s := &run.Stages[i]; !s.Saved() && errors.Is(s.Err, context.DeadlineExceeded) {
+	for i := range stages {
+		if s := &stages[i]; !s.Saved() && errors.Is(s.Err, context.DeadlineExceeded) {
 			s.Err = fmt.Errorf("%s: %w", what, s.Err)
 		}
 	}
-	if errors.Is(run.Fatal, context.DeadlineExceeded) {
-		run.Fatal = fmt.Errorf("%s: %w", what, run.Fatal)
+	if errors.Is(fatal, context.DeadlineExceeded) {
+		fatal = fmt.Errorf("%s: %w", what, fatal)
 	}
+	return stages, fatal
 }
 
 // taskNamesMayHelp reports whether listing task-names could get the logs
