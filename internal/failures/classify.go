@@ -45,6 +45,7 @@ type class struct {
 	tier  tier
 	mode  mode
 	quiet bool // the line opens a block but is not itself a failure line ("=== FAILURES ===")
+	above bool // the failure line is the line above (see rule.above)
 	user  bool // matched by a user pattern
 }
 
@@ -97,6 +98,11 @@ func (m *Matcher) analyse(text []byte, inReport bool) (class, facts) {
 		f.boiler = true
 		return class{}, f
 	}
+	if level == levelError && javacLocAt(t) {
+		// Maven's "[ERROR] /src/A.java:[11,40] msg": the compiler's error,
+		// known without trying every rule.
+		return class{tier: tierRoot, mode: modeIndent}, f
+	}
 	if keys == 0 {
 		keys = lineKeys(body)
 	}
@@ -121,6 +127,65 @@ func (m *Matcher) analyse(text []byte, inReport bool) (class, facts) {
 		}
 	}
 	return c, f
+}
+
+// javacLocAt is javacLocRE without the regexp engine (the tests check
+// they agree).
+func javacLocAt(t []byte) bool {
+	sp := bytes.IndexByte(t, ' ')
+	if sp <= 0 {
+		return false
+	}
+	tok := t[:sp]
+	if bytes.IndexByte(tok, '\t') >= 0 {
+		return false
+	}
+	for _, ext := range []string{".java:", ".kt:", ".scala:", ".groovy:", ".kts:"} {
+		i := bytes.LastIndex(tok, []byte(ext))
+		if i <= 0 {
+			continue
+		}
+		rest := tok[i+len(ext):]
+		digits := func(b []byte) int {
+			n := 0
+			for n < len(b) && isDigit(b[n]) {
+				n++
+			}
+			return n
+		}
+		if len(rest) > 2 && rest[0] == '[' { // [11,40] or [11]
+			n := digits(rest[1:])
+			if n == 0 {
+				continue
+			}
+			r := rest[1+n:]
+			if len(r) > 1 && r[0] == ',' {
+				m := digits(r[1:])
+				if m == 0 {
+					continue
+				}
+				r = r[1+m:]
+			}
+			if string(r) == "]" {
+				return true
+			}
+			continue
+		}
+		n := digits(rest) // 12: or 12:3:
+		if n == 0 {
+			continue
+		}
+		r := rest[n:]
+		if string(r) == ":" {
+			return true
+		}
+		if len(r) > 1 && r[0] == ':' {
+			if m := digits(r[1:]); m > 0 && string(r[1+m:]) == ":" {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // leadingBlanks counts the bytes of leading spaces and tabs.
@@ -185,7 +250,6 @@ var boilerplate = []string{
 	"Run with --info or --debug option",
 	"Run with --scan to get full insights",
 	"Get more help at https://help.gradle.org",
-	"note: Run with `RUST_BACKTRACE=1`",
 	"info: Visit https://yarnpkg.com/en/docs/cli/run",
 }
 

@@ -329,8 +329,24 @@ func (d *Detector) line(raw []byte, full int64, b []byte, start int) {
 		return
 	}
 	d.loc.after = 0
+	if !d.loc.hasRoom(c) {
+		return // counted only: the reports of its tier are all kept already
+	}
 	var before []Line
 	var cmd int64
+	if c.above {
+		// The line above is the failure line.
+		if !d.loc.hasRoom(c) {
+			return
+		}
+		before = d.linesBefore(num, max(1, d.o.Context), b, start)
+		if n := len(before); n > 0 && !isBlankText(before[n-1].Text) && before[n-1].Number > d.loc.lastLine {
+			before[n-1].Match = true
+			d.loc.marked++
+		}
+		d.loc.open(num, text.String(), f.body, c, f, before, 0)
+		return
+	}
 	if want := d.loc.wantBefore(num, c); want > 0 {
 		before = d.linesBefore(num, want, b, start)
 		if c.tier == tierSummary {

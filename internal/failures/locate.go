@@ -93,7 +93,7 @@ func (l *locator) open(num int64, text string, body []byte, c class, f facts, be
 	if !l.hasRoom(c) {
 		return false
 	}
-	if c.tier >= tierError && l.repeat(body) {
+	if c.tier >= tierError && !c.quiet && l.repeat(body) {
 		// A repeat: Maven prints each compiler error again after BUILD
 		// FAILURE. Its continuation lines are repeats too.
 		l.cur = &openReport{mode: c.mode, indent: f.indent}

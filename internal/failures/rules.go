@@ -26,10 +26,14 @@ type rule struct {
 	rest  string // regexp the text after lit must start with; "" accepts anything
 	// key is the line key (scan.go) that every line the rule matches has:
 	// only the rules whose key a line has are tried on it.
-	key    keyMask
-	tier   tier
-	mode   mode
-	quiet  bool
+	key   keyMask
+	tier  tier
+	mode  mode
+	quiet bool
+	// above: the failure line is the line above this one, which says
+	// what failed in words no cheap gate finds (Rust's "thread 'main'
+	// panicked at ..." above its "note: run with `RUST_BACKTRACE=1`").
+	above  bool
 	refine func(body []byte, at, end int) tier // nil: the rule's tier; tierNone rejects the line
 }
 
@@ -75,8 +79,10 @@ var builtinRules = []rule{
 	// Elixir "** (CompileError) lib/a.ex:3: undefined function f/0", "** (Mix) ...".
 	{name: "elixir", lit: "** (", start: true, key: keyStar, tier: tierRoot},
 	// TAP "not ok 3 - name" and Rust's "thread 'main' panicked at" are not
-	// rules yet: their only cheap gate byte, 'k', is too common (it cost
-	// the scan a third of its speed). Inside a report they are kept.
+	// rules: their only cheap gate byte, 'k', is too common (it cost the
+	// scan a third of its speed). Rust's panic is found by the note below
+	// it; inside a report, or above a summary, both are kept.
+	{name: "rust-panic", lit: "note: ", start: true, rest: "[Rr]un with `RUST_BACKTRACE=1`", key: keyRustNote, tier: tierRoot, quiet: true, above: true},
 	// Test runners that mark a failed test with a cross: mocha/xcpretty "✗ name", "✖ name", jest "✕ name",
 	// xcpretty "❌  /src/A.swift:3:5: message", jest's "● Suite › test" report; eslint's "✖ 3 problems" is a summary.
 	{name: "cross", lit: "✗ ", start: true, key: keySym, tier: tierRoot},
@@ -180,10 +186,9 @@ const (
 )
 
 var (
-	// counterRE: what follows the ':' of "error: 0, warning: 2", "Errors: 3)".
-	counterRE = regexp.MustCompile(`^\s*\d+\s*(?:[,;)\]|/]|$)`)
 	// locBeforeRE: a compiler's location right before "error": "a.c:3:5: ",
-	// "A.cs(20,40): ", "a.hs:94:10: ", "/src/A.java:[11,40] ".
+	// "A.cs(20,40): ", "a.hs:94:10: ", "/src/A.java:[11,40] "; locBefore
+	// is the same without the regexp engine (the tests check they agree).
 	locBeforeRE = regexp.MustCompile(`(?:\S:\d+(?::\d+)?:|\(\d+(?:,\d+)*\):|:\[\d+(?:,\d+)?\]) (?:fatal )?$`)
 	// locationRE: a line that starts with a location and a message.
 	locationRE = regexp.MustCompile(`^ {0,2}(?:\./)?[\w@~+-][\w./@~+-]*\.\w+:\d+(?::\d+)?: +(\S+)`)
@@ -197,14 +202,14 @@ var (
 // a summary.
 func errorRefine(body []byte, at, end int) tier {
 	colon := bytes.IndexByte(body[end:min(len(body), end+16)], ':')
-	if colon >= 0 && counterRE.Match(body[end+colon+1:]) {
+	if colon >= 0 && isCounter(body[end+colon+1:]) {
 		return tierNone
 	}
-	t := body[leadingBlanks(body):]
-	if summaryErrorRE.Match(t) {
+	s := leadingBlanks(body)
+	if at == s && summaryErrorRE.Match(body[s:]) {
 		return tierSummary
 	}
-	if locBeforeRE.Match(body[:at]) || bytes.HasSuffix(body[:at], []byte("fatal ")) {
+	if at > s && (bytes.HasSuffix(body[:at], []byte("fatal ")) || locBefore(body[s:at])) {
 		return tierRoot
 	}
 	if end < len(body) && (body[end] == '[' || body[end] == ' ' && end+1 < len(body) && body[end+1] >= 'A' && body[end+1] <= 'Z') {
@@ -214,6 +219,85 @@ func errorRefine(body []byte, at, end int) tier {
 		return tierRoot
 	}
 	return tierError
+}
+
+// locBefore reports whether b, the text before "error", ends with a
+// compiler's location and a blank: "a.c:3:5: ", "A.cs(20,40): ",
+// "/src/A.java:[11,40] " (locBeforeRE, without the regexp engine).
+func locBefore(b []byte) bool {
+	b = bytes.TrimSuffix(b, []byte("fatal "))
+	if len(b) < 3 || b[len(b)-1] != ' ' {
+		return false
+	}
+	b = b[:len(b)-1]
+	digitsBack := func(b []byte) ([]byte, bool) {
+		i := len(b)
+		for i > 0 && isDigit(b[i-1]) {
+			i--
+		}
+		return b[:i], i < len(b)
+	}
+	switch b[len(b)-1] {
+	case ']': // :[11,40]
+		r, ok := digitsBack(b[:len(b)-1])
+		if !ok {
+			return false
+		}
+		if len(r) > 0 && r[len(r)-1] == ',' {
+			if r, ok = digitsBack(r[:len(r)-1]); !ok {
+				return false
+			}
+		}
+		return bytes.HasSuffix(r, []byte(":["))
+	case ':':
+		b = b[:len(b)-1]
+		if len(b) > 0 && b[len(b)-1] == ')' { // (20,40):
+			r := b[:len(b)-1]
+			for {
+				var ok bool
+				if r, ok = digitsBack(r); !ok {
+					return false
+				}
+				if len(r) > 0 && r[len(r)-1] == ',' {
+					r = r[:len(r)-1]
+					continue
+				}
+				return len(r) > 0 && r[len(r)-1] == '('
+			}
+		}
+		r, ok := digitsBack(b) // a.c:3:5: or a.c:3:
+		if !ok || len(r) < 2 || r[len(r)-1] != ':' {
+			return false
+		}
+		if r2, ok := digitsBack(r[:len(r)-1]); ok && len(r2) >= 2 && r2[len(r2)-1] == ':' && !isSpace(r2[len(r2)-2]) {
+			return true
+		}
+		return !isSpace(r[len(r)-2])
+	}
+	return false
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' }
+
+// isCounter reports whether t, what follows the ':' of "error: 0,
+// warning: 2", is a count: blanks, digits, blanks, then the end or one of
+// ",;)]|/" (counterRE, without the regexp engine).
+func isCounter(t []byte) bool {
+	i := 0
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	d := i
+	for i < len(t) && isDigit(t[i]) {
+		i++
+	}
+	if i == d {
+		return false
+	}
+	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
+		i++
+	}
+	return i == len(t) || bytes.IndexByte([]byte(",;)]|/"), t[i]) >= 0
 }
 
 // exceptionRefine accepts "NameError: x", "java.io.IOException: y" at the
@@ -228,7 +312,7 @@ func exceptionRefine(body []byte, at, end int) tier {
 			return tierNone
 		}
 	}
-	if colon := bytes.IndexByte(body[end:], ':'); colon >= 0 && counterRE.Match(body[end+colon+1:]) {
+	if colon := bytes.IndexByte(body[end:], ':'); colon >= 0 && isCounter(body[end+colon+1:]) {
 		return tierNone
 	}
 	return tierError
@@ -335,16 +419,61 @@ var makeSummaryRE = regexp.MustCompile(`^(?:\[\d+\])?: \*\*\* \[[^\]]*\] (?:Erro
 // engine from clearing a large bitmap per call.
 const restWindow = 256
 
+// restFuncs are hand-written equivalents of the most used rests: the
+// regexp engine costs a microsecond a call, and a failure-dense log calls
+// them on every failure line.
+var restFuncs = map[string]func([]byte) bool{
+	colonEnd:       colonEndAt,
+	errorColonRest: errorColonRestAt,
+}
+
+// colonEndAt is colonEnd, anchored.
+func colonEndAt(t []byte) bool { return len(t) > 0 && t[0] == ':' && (len(t) == 1 || !isDigit(t[1])) }
+
+// errorColonRestAt is errorColonRest, anchored.
+func errorColonRestAt(t []byte) bool {
+	if colonEndAt(t) {
+		return true
+	}
+	if len(t) > 3 && t[0] == '[' && t[1] == 'E' && isDigit(t[2]) { // [E0425]
+		i := 2
+		for i < len(t) && isDigit(t[i]) {
+			i++
+		}
+		return i < len(t) && t[i] == ']' && colonEndAt(t[i+1:])
+	}
+	if len(t) > 0 && t[0] == ' ' {
+		if bytes.HasPrefix(t, []byte(" error")) && colonEndAt(t[6:]) {
+			return true
+		}
+		i := 1 // TS2304, C1083
+		for i < len(t) && i <= 5 && t[i] >= 'A' && t[i] <= 'Z' {
+			i++
+		}
+		if i == 1 || i > 5 {
+			return false
+		}
+		j := i
+		for j < len(t) && j-i <= 6 && isDigit(t[j]) {
+			j++
+		}
+		return j-i >= 2 && j-i <= 6 && colonEndAt(t[j:])
+	}
+	return false
+}
+
 // compiledRule is a rule ready to match.
 type compiledRule struct {
 	key    keyMask
 	lit    []byte
 	word   bool
 	start  bool
-	rest   *regexp.Regexp // anchored; nil accepts anything
+	rest   *regexp.Regexp    // anchored; nil accepts anything
+	restFn func([]byte) bool // when set, used instead of rest
 	tier   tier
 	mode   mode
 	quiet  bool
+	above  bool
 	refine func(body []byte, at, end int) tier
 }
 
@@ -354,9 +483,10 @@ var compiledRules = compileRules(builtinRules)
 func compileRules(rules []rule) []compiledRule {
 	out := make([]compiledRule, len(rules))
 	for i, r := range rules {
-		out[i] = compiledRule{key: r.key, lit: []byte(r.lit), word: r.word, start: r.start, tier: r.tier, mode: r.mode, quiet: r.quiet, refine: r.refine}
+		out[i] = compiledRule{key: r.key, lit: []byte(r.lit), word: r.word, start: r.start, tier: r.tier, mode: r.mode, quiet: r.quiet, above: r.above, refine: r.refine}
 		if r.rest != "" {
 			out[i].rest = regexp.MustCompile(`^(?:` + r.rest + `)`)
+			out[i].restFn = restFuncs[r.rest]
 		}
 	}
 	return out
@@ -397,7 +527,11 @@ func (r *compiledRule) classify(body []byte, _ int) (class, bool) {
 			continue
 		}
 		end := at + len(r.lit)
-		if r.rest != nil && !r.rest.Match(body[end:min(len(body), end+restWindow)]) {
+		if r.restFn != nil {
+			if !r.restFn(body[end:]) {
+				continue
+			}
+		} else if r.rest != nil && !r.rest.Match(body[end:min(len(body), end+restWindow)]) {
 			continue
 		}
 		t := r.tier
@@ -407,7 +541,7 @@ func (r *compiledRule) classify(body []byte, _ int) (class, bool) {
 				continue
 			}
 		}
-		return class{tier: t, mode: r.mode, quiet: r.quiet}, true
+		return class{tier: t, mode: r.mode, quiet: r.quiet, above: r.above}, true
 	}
 	return class{}, false
 }

@@ -122,6 +122,7 @@ const (
 	keyLoc                            // :12: or :12:3: before a message
 	keyShell                          // : command not found, : No such file or directory, : Permission denied
 	keyGHC                            // <no location info>:
+	keyRustNote                       // note: run with `RUST_BACKTRACE=1`
 )
 
 // byteKeys are the keys found by a gate byte other than ':': one pass
@@ -407,6 +408,9 @@ func colonWordKeys(b []byte, i int) keyMask {
 	case 'e':
 		if has("make") {
 			return keyMake
+		}
+		if has("note") && (bytes.HasPrefix(b[i+1:], []byte(" run with `RUST_BACKTRACE")) || bytes.HasPrefix(b[i+1:], []byte(" Run with `RUST_BACKTRACE"))) {
+			return keyRustNote
 		}
 		if has("ailure") && eol(b, i) {
 			return keyFailure

@@ -1,6 +1,7 @@
 package failures
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -221,6 +222,13 @@ func TestReports(t *testing.T) {
 			shown: []string{"java.lang.AssertionError: expected:<2> but was:<1>", "BUILD FAILURE"},
 		},
 		{
+			name: "Rust panic in a build script, found by its note",
+			log: []string{"   Compiling pcre2-sys v0.2.0", "error: failed to run custom build command for `pcre2-sys v0.2.0`", "--- stderr",
+				"thread 'main' panicked at 'called `Result::unwrap()` on an `Err` value: Os { code: 2 }', src/libcore/result.rs:997:5",
+				"note: Run with `RUST_BACKTRACE=1` environment variable to display a backtrace.", "", "error: build failed"},
+			first: "thread 'main' panicked at 'called `Result::unwrap()` on an `Err` value: Os { code: 2 }', src/libcore/result.rs:997:5",
+		},
+		{
 			name:  "command not found",
 			log:   []string{"$ make lint", "bash: golangci-lint: command not found", "make: *** [Makefile:9: lint] Error 127"},
 			first: "bash: golangci-lint: command not found",
@@ -331,5 +339,37 @@ func TestMavenLevelClassLine(t *testing.T) {
 	}
 	if !m.Match([]byte(ts + "[ERROR] add(com.example.CartTest)  Time elapsed: 0.01 s  <<< FAILURE!")) {
 		t.Error("Surefire's test line under [ERROR] is not a failure line")
+	}
+}
+
+// TestHandWrittenRests: the hand-written matchers agree with the regexps
+// they replace.
+func TestHandWrittenRests(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"a.c:3:5: ", "a.c:3: ", "A.cs(20,40): ", "A.cs(20): ", "/src/A.java:[11,40] ", "A.java:[11] ", "x: ", ":3: ",
+		" :3:5: ", "a.c:3:5:", "a.c:x: ", "a.c:3:5: fatal ", "(,): ", "a.c(3,): ", "abc ", "", "  ", "1:2: ", "a:[1,] "} {
+		if got, want := locBefore([]byte(s)), locBeforeRE.MatchString(s); got != want {
+			t.Errorf("locBefore(%q) = %v, the regexp says %v", s, got, want)
+		}
+	}
+	rests := map[string]func([]byte) bool{colonEnd: colonEndAt, errorColonRest: errorColonRestAt}
+	for re, fn := range rests {
+		rx := regexp.MustCompile(`^(?:` + re + `)`)
+		for _, s := range []string{":", ": x", ":1", "[E0425]: x", "[E]: x", "[E12]:3", " TS2304: y", " TS2: y", " TSABCD1234: y", " ABCDE12: y",
+			" C1083: z", " C1234567: z", " error: z", " error:1", "x:", "", " : x", "[E1]", " A12:"} {
+			if got, want := fn([]byte(s)), rx.MatchString(s); got != want {
+				t.Errorf("%q on %q = %v, the regexp says %v", re, s, got, want)
+			}
+		}
+	}
+}
+
+func TestJavacLocAt(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"/src/A.java:[11,40] x", "A.java:[11] x", "A.kt:12: x", "A.scala:12:3: x", "A.java:[1,] x", "A.java: x", ".java:[1,2] x",
+		"a/b.groovy:[3,4] y", "A.java:[11,40]", "A.java:12:x y", "x A.java:[1,2] y", "A.javax:[1,2] y", "B.kts:1:2: z", "\tA.java:[1,2] x"} {
+		if got, want := javacLocAt([]byte(s)), javacLocRE.MatchString(s); got != want {
+			t.Errorf("javacLocAt(%q) = %v, the regexp says %v", s, got, want)
+		}
 	}
 }
