@@ -209,7 +209,7 @@ func (f *flow) download(ctx context.Context, t target) ([]report.Stage, error) {
 		return t.stages, fmt.Errorf("cannot create the output folder %s: %w", cfg.Path, err)
 	}
 	f.out.Printf("Downloading %d stage log(s) to %s (%s level, %d at a time)", len(t.stages), cfg.Dir, cfg.LogLevel, min(cfg.Concurrency, len(t.stages)))
-	stages, authErr := download.Run(ctx, t.stages, download.Options{
+	stages, authErr := download.All(ctx, t.stages, download.Options{
 		Source:      f.client,
 		RecordID:    t.recordID,
 		Level:       cfg.LogLevel,

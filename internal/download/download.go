@@ -26,7 +26,7 @@ type LogSource interface {
 	TaskLog(ctx context.Context, recordID, task, level string, sink func(body io.Reader) error) (attempts int, err error)
 }
 
-// Options configures Run.
+// Options configures All.
 type Options struct {
 	Source      LogSource
 	RecordID    string
@@ -73,12 +73,12 @@ func (e *localError) Error() string       { return e.msg }
 func (e *localError) Unwrap() error       { return e.err }
 func (e *localError) Kind() codearts.Kind { return codearts.KindLocal }
 
-// Run downloads every stage and returns them in the given order, with
+// All downloads every stage and returns them in the given order, with
 // File, Bytes, Scan, Elapsed and Attempts filled in or Err set. A failing
 // stage does not stop the others, except an authentication failure: the
 // same credentials would fail for every stage, so the rest are cancelled
 // and the first stage's error (as in its Err) is returned as authErr.
-func Run(ctx context.Context, stages []report.Stage, o Options) (out []report.Stage, authErr error) {
+func All(ctx context.Context, stages []report.Stage, o Options) (out []report.Stage, authErr error) {
 	out = make([]report.Stage, len(stages))
 	copy(out, stages)
 	n := o.Concurrency

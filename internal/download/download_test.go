@@ -84,7 +84,7 @@ func TestRunSavesEveryStageAndScans(t *testing.T) {
 	)
 	dir := t.TempDir()
 	var done []string
-	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2", "stage3"), Options{
+	out, authErr := All(context.Background(), stagesOf("stage1", "stage2", "stage3"), Options{
 		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 2, Matcher: matcher(t),
 		Detect: failures.Options{Context: 1, MaxLines: 10},
 		Done:   func(s report.Stage) { done = append(done, s.Task) },
@@ -125,7 +125,7 @@ func TestFailedRetriesLeaveNoPartialFileAndKeepThePreviousOne(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "stage2.log"), []byte("previous complete log\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, _ := Run(context.Background(), stagesOf("stage1", "stage2"), Options{
+	out, _ := All(context.Background(), stagesOf("stage1", "stage2"), Options{
 		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 2, Matcher: matcher(t),
 	})
 	for _, s := range out {
@@ -149,7 +149,7 @@ func TestAuthFailureCancelsTheRest(t *testing.T) {
 			Faults: []fakecodearts.Fault{{Status: 401, Code: "APIGW.0307", Msg: "The token must be updated."}}})
 	}
 	fake, c := setup(t, 3, specs...)
-	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2", "stage3", "stage4", "stage5", "stage6"), Options{
+	out, authErr := All(context.Background(), stagesOf("stage1", "stage2", "stage3", "stage4", "stage5", "stage6"), Options{
 		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
 	})
 	if authErr == nil || !strings.Contains(authErr.Error(), "APIGW.0307") {
@@ -207,7 +207,7 @@ func TestConcurrencyIsBounded(t *testing.T) {
 	var mu sync.Mutex
 	order := []string{}
 	dir := t.TempDir()
-	out, _ := Run(context.Background(), stagesOf(tasks...), Options{
+	out, _ := All(context.Background(), stagesOf(tasks...), Options{
 		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: concurrency, Matcher: matcher(t),
 		Done: func(s report.Stage) { mu.Lock(); order = append(order, s.Task); mu.Unlock() },
 	})
@@ -241,7 +241,7 @@ func TestLargeLogStreams(t *testing.T) {
 	gen(want)
 	dir := t.TempDir()
 	peak := watchHeap(t)
-	out, _ := Run(context.Background(), stagesOf("stage1"), Options{
+	out, _ := All(context.Background(), stagesOf("stage1"), Options{
 		Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 1, Matcher: matcher(t),
 	})
 	heap := peak()
@@ -312,7 +312,7 @@ func BenchmarkDownload(b *testing.B) {
 			dir := b.TempDir()
 			b.SetBytes(size)
 			for i := 0; i < b.N; i++ {
-				out, _ := Run(context.Background(), stagesOf("stage1"), Options{
+				out, _ := All(context.Background(), stagesOf("stage1"), Options{
 					Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 1, Matcher: m, Secrets: secrets,
 				})
 				if !out[0].Saved() {
@@ -332,7 +332,7 @@ func TestAuthFailureKeepsEarlierErrors(t *testing.T) {
 		fakecodearts.StageSpec{Task: "stage2", Log: []byte("x\n"), Faults: []fakecodearts.Fault{{Status: 401, Code: "APIGW.0301", Msg: "bad token"}}},
 		fakecodearts.StageSpec{Task: "stage3", Log: []byte("x\n")},
 	)
-	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2", "stage3"), Options{
+	out, authErr := All(context.Background(), stagesOf("stage1", "stage2", "stage3"), Options{
 		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
 	})
 	if authErr == nil {
@@ -354,7 +354,7 @@ func TestAuthFailureKeepsItsStatus(t *testing.T) {
 		fakecodearts.StageSpec{Task: "stage1", Log: []byte("x\n"), Faults: []fakecodearts.Fault{{Status: 403, Code: "APIGW.0301", Msg: "Incorrect IAM authentication information"}}},
 		fakecodearts.StageSpec{Task: "stage2", Log: []byte("x\n")},
 	)
-	out, authErr := Run(context.Background(), stagesOf("stage1", "stage2"), Options{
+	out, authErr := All(context.Background(), stagesOf("stage1", "stage2"), Options{
 		Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
 	})
 	if authErr == nil || codearts.KindOf(authErr) != codearts.KindAuth {
@@ -404,7 +404,7 @@ func BenchmarkDownloadFastLink(b *testing.B) {
 			dir := b.TempDir()
 			b.SetBytes(size)
 			for i := 0; i < b.N; i++ {
-				out, _ := Run(context.Background(), stagesOf("stage1"), Options{
+				out, _ := All(context.Background(), stagesOf("stage1"), Options{
 					Source: c, RecordID: rec, Level: "INFO", Dir: dir, Concurrency: 1, Matcher: m, Secrets: secrets,
 				})
 				if !out[0].Saved() {
@@ -460,7 +460,7 @@ func TestEachFailureKeepsItsKind(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
 				defer cancel()
 			}
-			out, _ := Run(ctx, stagesOf("stage1"), Options{
+			out, _ := All(ctx, stagesOf("stage1"), Options{
 				Source: c, RecordID: rec, Level: "INFO", Dir: t.TempDir(), Concurrency: 1, Matcher: matcher(t),
 			})
 			s := out[0]
