@@ -240,6 +240,7 @@ func (d *Detector) appendPart(b []byte) {
 	// A '\r' followed by more of the line returns the carriage: what was
 	// before it is overwritten. A '\r' that ends b may be a CR LF's.
 	core := bytes.TrimRight(b, "\r")
+	crs := len(b) - len(core)
 	if len(core) > 0 {
 		if d.partCRs > 0 {
 			d.part, d.partLen = d.part[:0], 0
@@ -254,7 +255,7 @@ func (d *Detector) appendPart(b []byte) {
 		d.part = append(d.part, b[:min(room, len(b))]...)
 	}
 	d.partLen += int64(len(b))
-	d.partCRs += len(b) - len(core)
+	d.partCRs += crs
 }
 
 // finishPart handles the unfinished line once its end is known.

@@ -158,6 +158,7 @@ func FuzzMatcher(f *testing.F) {
 
 // matchWindowText is the text Match gives the rules.
 func matchWindowText(line []byte, scratch *[]byte) []byte {
+	line = visible(line) // what a terminal shows: after the last bare '\r'
 	if len(line) > MatchWindow {
 		line = line[:MatchWindow]
 	} else {
