@@ -203,15 +203,15 @@ func budgetWords(cfg *config.Config) string {
 
 // stageEvents prints each stage's start and end once, as a poll reveals
 // them. Names and statuses are server text: quoted, redacted.
-func (f *follower) stageEvents(rec codearts.Record) {
+func (fl *follower) stageEvents(rec codearts.Record) {
 	var lines []string
 	for _, s := range rec.Stages {
-		prev, known := f.seen[s.Task]
+		prev, known := fl.seen[s.Task]
 		now := strings.TrimSpace(s.Status)
 		if known && prev == now {
 			continue
 		}
-		f.seen[s.Task] = now
+		fl.seen[s.Task] = now
 		wasRunning := known && !codearts.StatusNotStarted(prev) && !codearts.StatusFinished(prev)
 		ref := s.Task
 		if name := strings.TrimSpace(s.Name); name != "" {
@@ -232,50 +232,50 @@ func (f *follower) stageEvents(rec codearts.Record) {
 		}
 	}
 	if len(lines) > 0 {
-		f.out.Quote(f.secrets.Redact(strings.Join(lines, "\n")))
+		fl.out.Quote(fl.secrets.Redact(strings.Join(lines, "\n")))
 	}
 }
 
 // pumpLog asks the real-time log for what is new once (has_more_data
 // means "ask again", at the next poll) and prints its whole lines. It
 // reports whether more is announced after a call that brought some.
-func (f *follower) pumpLog(ctx context.Context) bool {
-	if f.live == nil || f.logOff || ctx.Err() != nil {
+func (fl *follower) pumpLog(ctx context.Context) bool {
+	if fl.live == nil || fl.logOff || ctx.Err() != nil {
 		return false
 	}
 	lctx, cancel := context.WithTimeout(ctx, liveLogTimeout)
 	defer cancel()
-	from := f.live.Offset()
-	lines, more, err := f.live.Poll(lctx)
+	from := fl.live.Offset()
+	lines, more, err := fl.live.Poll(lctx)
 	if err != nil {
 		if ctx.Err() != nil {
 			return false
 		}
 		permanent := !codearts.Transient(err)
-		if !f.logSaid {
-			f.logSaid = true
+		if !fl.logSaid {
+			fl.logSaid = true
 			then := "following the stages; asking again later"
 			if permanent {
 				then = "following the stages only"
 			}
-			f.out.Printf("The build's live log is not available (%s); %s. The full logs are downloaded at the end.", errorClass(err), then)
+			fl.out.Printf("The build's live log is not available (%s); %s. The full logs are downloaded at the end.", errorClass(err), then)
 		}
-		f.logOff = permanent
+		fl.logOff = permanent
 		return false
 	}
-	f.printLines(lines)
+	fl.printLines(lines)
 	// "More" that brought nothing new is not worth waiting for once the
 	// build has ended.
-	return more && f.live.Offset() > from
+	return more && fl.live.Offset() > from
 }
 
 // printLines prints lines of the build's log as quoted data (Quote also
 // cleans each line of control characters and escape sequences).
-func (f *follower) printLines(lines []string) {
+func (fl *follower) printLines(lines []string) {
 	if len(lines) == 0 {
 		return
 	}
-	f.out.Quote(f.secrets.Redact(strings.Join(lines, "\n")))
+	fl.out.Quote(fl.secrets.Redact(strings.Join(lines, "\n")))
 }
 
 // maxDrain bounds the calls that fetch the rest of the live log once the
@@ -285,30 +285,30 @@ const maxDrain = 20
 // drainLog fetches what the live log still holds once the build has
 // ended, pausing the first poll interval between calls, and prints its
 // last line even without a line break.
-func (f *follower) drainLog(ctx context.Context) {
-	if f.live == nil {
+func (fl *follower) drainLog(ctx context.Context) {
+	if fl.live == nil {
 		return
 	}
-	for i := 0; i < maxDrain && f.pumpLog(ctx); i++ {
-		if f.sleep(ctx, f.poll) != nil {
+	for i := 0; i < maxDrain && fl.pumpLog(ctx); i++ {
+		if fl.sleep(ctx, fl.poll) != nil {
 			return
 		}
 	}
-	if last := f.live.Flush(); last != "" {
-		f.printLines([]string{last})
+	if last := fl.live.Flush(); last != "" {
+		fl.printLines([]string{last})
 	}
 }
 
 // cancelled handles the workflow's cancellation while following: the build
 // this step started is stopped (once, with stop-on-cancel) on a context of
 // its own, and the run ends with what is known.
-func (f *follower) cancelled(last *codearts.Record) ([]report.Stage, error) {
-	j, cfg := f.job, f.cfg
+func (fl *follower) cancelled(last *codearts.Record) ([]report.Stage, error) {
+	j, cfg := fl.job, fl.cfg
 	switch {
 	case j.Started && cfg.StopOnCancel:
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(f.sig), stopTimeout)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(fl.sig), stopTimeout)
 		defer cancel()
-		if err := f.client.Stop(ctx, cfg.JobID, j.BuildNumber); err != nil {
+		if err := fl.client.Stop(ctx, cfg.JobID, j.BuildNumber); err != nil {
 			j.Cancelled = fmt.Sprintf("the workflow was cancelled; stopping build #%d of job %s failed: %v", j.BuildNumber, cfg.JobID, err)
 		} else {
 			j.Status = "ABORTED"
@@ -319,11 +319,11 @@ func (f *follower) cancelled(last *codearts.Record) ([]report.Stage, error) {
 	default:
 		j.Cancelled = fmt.Sprintf("the workflow was cancelled; build #%d of job %s was not started by this step and goes on", j.BuildNumber, cfg.JobID)
 	}
-	f.out.Printf("%s", j.Cancelled)
+	fl.out.Printf("%s", j.Cancelled)
 	if last == nil {
 		return nil, errors.New(j.Cancelled)
 	}
-	return stagesOf(*last, f.secrets.Redact), errors.New(j.Cancelled)
+	return stagesOf(*last, fl.secrets.Redact), errors.New(j.Cancelled)
 }
 
 // stagesOf lists a record's stages for the report (names and statuses
@@ -346,16 +346,4 @@ func buildNumberOutput(j *report.Job) string {
 		return ""
 	}
 	return strconv.Itoa(j.BuildNumber)
-}
-
-// realSleep waits d on a real timer, or until ctx is done.
-func realSleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

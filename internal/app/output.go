@@ -111,26 +111,26 @@ func progress(r *ghaction.Runner, s report.Stage) {
 // problem first, then one per failed stage with its root-cause line. tree
 // is the repository's working tree (nil outside Actions): a root-cause
 // line naming one of its files puts the annotation on that line of code.
-func annotate(r *ghaction.Runner, run *report.Run, tree *srcloc.Tree) {
+func annotate(r *ghaction.Runner, rep *report.Run, tree *srcloc.Tree) {
 	var notes []ghaction.Annotation
-	if run.Fatal != nil {
-		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: run.Fatal.Error()})
+	if rep.Fatal != nil {
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: rep.Fatal.Error()})
 	}
-	if run.Incomplete != "" {
-		notes = append(notes, ghaction.Annotation{Title: "CodeArts record not finished", Message: run.Incomplete})
+	if rep.Incomplete != "" {
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts record not finished", Message: rep.Incomplete})
 	}
-	if run.ArtifactErr != nil {
+	if rep.ArtifactErr != nil {
 		// Run-level problems come first: the runner drops annotations past ten.
-		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: run.ArtifactErr.Error()})
+		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: rep.ArtifactErr.Error()})
 	}
-	if run.RecordFailed() && len(run.FailedTasks()) == 0 {
-		notes = append(notes, ghaction.Annotation{Title: "CodeArts build failed", Message: run.RecordFailure()})
+	if rep.RecordFailed() && len(rep.FailedTasks()) == 0 {
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts build failed", Message: rep.RecordFailure()})
 	}
-	for i := range run.Stages {
-		s := &run.Stages[i]
+	for i := range rep.Stages {
+		s := &rep.Stages[i]
 		switch {
 		case s.NotRun:
-		case !s.Saved() && run.Fatal == nil:
+		case !s.Saved() && rep.Fatal == nil:
 			notes = append(notes, ghaction.Annotation{Title: stageTitle(s) + ": log not downloaded", Message: errText(s.Err)})
 		case s.Saved() && s.Failed():
 			notes = append(notes, failureAnnotation(rootCauseView(s), tree))
@@ -293,8 +293,8 @@ func baseName(p string) string {
 
 // printExcerpts prints each failed stage's excerpt in a collapsed group,
 // as quoted data.
-func printExcerpts(r *ghaction.Runner, run *report.Run) {
-	for _, g := range summary.LogGroups(run, safeName) {
+func printExcerpts(r *ghaction.Runner, rep *report.Run) {
+	for _, g := range summary.LogGroups(rep, safeName) {
 		r.Group(g.Title, func() { r.Quote(g.Text) })
 	}
 }
@@ -320,20 +320,20 @@ const MaxLogsOutput = 256 << 10
 
 // outputs returns the step outputs, and how many stages were left out of
 // `logs` to keep it under MaxLogsOutput.
-func outputs(run *report.Run, dir string) (out [][2]string, dropped int) {
-	logs, dropped := logsJSON(run, dir, MaxLogsOutput)
+func outputs(rep *report.Run, dir string) (out [][2]string, dropped int) {
+	logs, dropped := logsJSON(rep, dir, MaxLogsOutput)
 	out = [][2]string{
 		{"path", dir},
 		{"logs", logs},
-		{"failed-tasks", strings.Join(run.FailedTasks(), ",")},
-		{"record-id", run.RecordID},
-		{"build-status", run.BuildStatus()},
+		{"failed-tasks", strings.Join(rep.FailedTasks(), ",")},
+		{"record-id", rep.RecordID},
+		{"build-status", rep.BuildStatus()},
 	}
-	if a := run.Artifact; a != nil {
+	if a := rep.Artifact; a != nil {
 		out = append(out, [2]string{"artifact-id", strconv.FormatInt(a.ID, 10)}, [2]string{"artifact-url", a.URL})
 	}
-	if run.Job != nil {
-		out = append(out, [2]string{"build-number", buildNumberOutput(run.Job)})
+	if rep.Job != nil {
+		out = append(out, [2]string{"build-number", buildNumberOutput(rep.Job)})
 	}
 	return out, dropped
 }
@@ -341,10 +341,10 @@ func outputs(run *report.Run, dir string) (out [][2]string, dropped int) {
 // logsJSON is the `logs` output: a JSON array of at most limit bytes. When
 // the stages do not fit, whole entries are dropped from the end (the array
 // stays valid JSON) and their number is returned.
-func logsJSON(run *report.Run, dir string, limit int) (string, int) {
+func logsJSON(rep *report.Run, dir string, limit int) (string, int) {
 	var b strings.Builder
 	b.WriteByte('[')
-	for i, s := range run.Stages {
+	for i, s := range rep.Stages {
 		// Later steps print these (echo "$LOGS"): no escape sequence or BiDi
 		// control from the server may ride along (JSON escapes C0 only).
 		e := logEntry{Task: s.Task, Name: cleantext.Line(s.Name), Status: cleantext.Line(s.Status), Error: cleantext.Line(errText(s.Err))}
@@ -361,7 +361,7 @@ func logsJSON(run *report.Run, dir string, limit int) (string, int) {
 		enc.Encode(e)
 		item := strings.TrimSuffix(one.String(), "\n")
 		if b.Len()+len(item)+2 > limit { // a comma and the closing bracket
-			return b.String() + "]", len(run.Stages) - i
+			return b.String() + "]", len(rep.Stages) - i
 		}
 		if i > 0 {
 			b.WriteByte(',')
@@ -371,27 +371,27 @@ func logsJSON(run *report.Run, dir string, limit int) (string, int) {
 	return b.String() + "]", 0
 }
 
-func finalLine(run *report.Run, cfg *config.Config, code int) string {
+func finalLine(rep *report.Run, cfg *config.Config, code int) string {
 	saved, notRun := 0, 0
-	for i := range run.Stages {
+	for i := range rep.Stages {
 		switch {
-		case run.Stages[i].Saved():
+		case rep.Stages[i].Saved():
 			saved++
-		case run.Stages[i].NotRun:
+		case rep.Stages[i].NotRun:
 			notRun++
 		}
 	}
-	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", saved, len(run.Stages), summary.FormatSize(run.SavedBytes()), run.Elapsed.Round(time.Millisecond), cfg.Dir)
+	line := fmt.Sprintf("codearts-logs: %d of %d stage log(s) saved (%s) in %s to %s", saved, len(rep.Stages), summary.FormatSize(rep.SavedBytes()), rep.Elapsed.Round(time.Millisecond), cfg.Dir)
 	if notRun > 0 {
 		line += fmt.Sprintf("; %d not run", notRun)
 	}
-	if failed := run.FailedTasks(); len(failed) > 0 {
+	if failed := rep.FailedTasks(); len(failed) > 0 {
 		line += "; failed: " + strings.Join(failed, ", ")
-	} else if run.RecordFailed() {
-		line += "; the record failed (" + safeName(run.BuildStatus()) + ") with no failed stage"
+	} else if rep.RecordFailed() {
+		line += "; the record failed (" + safeName(rep.BuildStatus()) + ") with no failed stage"
 	}
-	if run.Artifact != nil {
-		line += "; artifact " + run.Artifact.Name
+	if rep.Artifact != nil {
+		line += "; artifact " + rep.Artifact.Name
 	}
 	return line + fmt.Sprintf("; exit %d", code)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/ghaction"
 	"github.com/codearts-tools/codearts-logs/internal/report"
+	"github.com/codearts-tools/codearts-logs/internal/retry"
 	"github.com/codearts-tools/codearts-logs/internal/secret"
 	"github.com/codearts-tools/codearts-logs/internal/srcloc"
 	"github.com/codearts-tools/codearts-logs/internal/summary"
@@ -143,7 +144,7 @@ func newFlow(env Env, src config.Source) (*flow, int) {
 		f.now = time.Now
 	}
 	if f.sleep == nil {
-		f.sleep = realSleep
+		f.sleep = retry.Sleep
 	}
 	return f, 0
 }
