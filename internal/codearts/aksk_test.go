@@ -45,7 +45,7 @@ func TestAKSKSigningEndToEnd(t *testing.T) {
 		c, err := New(Options{
 			Endpoint: ts.URL + testPrefix, Transport: ts.Client().Transport,
 			Auth:         &aksk.Signer{AccessKey: ak, SecretKey: tc.secret, ProjectID: project},
-			RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond,
+			RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Sleep: noWait,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -72,6 +72,10 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	return ctx.Err()
 }
 
+// noWait is an Options.Sleep for the tests that do not look at the waits:
+// it waits on no timer.
+func noWait(ctx context.Context, _ time.Duration) error { return ctx.Err() }
+
 // slept is the total time slept.
 func (c *fakeClock) slept() time.Duration {
 	c.mu.Lock()

@@ -30,7 +30,7 @@ func TestEncodedErrorBodyKeepsTheStatus(t *testing.T) {
 		w.Write([]byte("\x1b\x0b\x00\xf8\xff compressed"))
 	}))
 	t.Cleanup(srv.Close)
-	c, err := New(Options{Endpoint: srv.URL, RetryWaitMin: 1, RetryWaitMax: 1})
+	c, err := New(Options{Endpoint: srv.URL, RetryWaitMin: 1, RetryWaitMax: 1, Sleep: noWait})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +76,7 @@ func TestProxyConnectRefusals(t *testing.T) {
 				RetryMax:     2,
 				RetryWaitMin: time.Millisecond,
 				RetryWaitMax: time.Millisecond,
+				Sleep:        noWait,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -105,7 +106,7 @@ func TestCertificateForAnotherNameFailsAtOnce(t *testing.T) {
 	t.Cleanup(srv.Close)
 	// httptest's certificate is for 127.0.0.1, ::1 and example.com.
 	endpoint := strings.Replace(srv.URL, "127.0.0.1", "localhost", 1)
-	c, err := New(Options{Endpoint: endpoint, Transport: srv.Client().Transport, RetryMax: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	c, err := New(Options{Endpoint: endpoint, Transport: srv.Client().Transport, RetryMax: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Sleep: noWait})
 	if err != nil {
 		t.Fatal(err)
 	}

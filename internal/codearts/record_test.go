@@ -234,7 +234,7 @@ func TestRecordRefusesHugeBodies(t *testing.T) {
 		}
 	}))
 	t.Cleanup(ts.Close)
-	c, err := New(Options{Endpoint: ts.URL, Transport: ts.Client().Transport, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond})
+	c, err := New(Options{Endpoint: ts.URL, Transport: ts.Client().Transport, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Sleep: noWait})
 	if err != nil {
 		t.Fatal(err)
 	}
