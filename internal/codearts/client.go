@@ -125,6 +125,9 @@ type Client struct {
 	origin string
 	http   *http.Client
 	policy retry.Policy
+	// afterFunc starts the stall timers; tests replace it to decide when
+	// a window has passed.
+	afterFunc func(time.Duration, func()) stallTimer
 }
 
 // New checks the options and returns a Client.
@@ -172,7 +175,7 @@ func New(o Options) (*Client, error) {
 		Now:           o.Now,
 		Sleep:         o.Sleep,
 		OnRetry:       o.OnRetry,
-	}}
+	}, afterFunc: realAfterFunc}
 	c.http = &http.Client{
 		Transport: &transport{c: c, base: o.Transport},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
@@ -406,7 +409,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 
 	stall := t.c.opts.StallTimeout
-	timer := time.AfterFunc(stall, func() { cancel(errStalled(stall)) })
+	timer := t.c.afterFunc(stall, func() { cancel(errStalled(stall)) })
 	resp, err := t.base.RoundTrip(out)
 	if !timer.Stop() {
 		if err == nil {

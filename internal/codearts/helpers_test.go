@@ -157,3 +157,86 @@ func mustURL(t testing.TB, s string) *url.URL {
 	}
 	return u
 }
+
+// fakeTimers replaces the stall timers: a stall window passes only when
+// the test calls fire.
+type fakeTimers struct {
+	mu     sync.Mutex
+	timers []*fakeTimer
+	armed  chan struct{} // a token each time a timer is started or reset
+}
+
+type fakeTimer struct {
+	ft      *fakeTimers
+	f       func()
+	running bool
+}
+
+// useFakeTimers makes c's stall timers fakeTimers.
+func useFakeTimers(c *Client) *fakeTimers {
+	ft := &fakeTimers{armed: make(chan struct{}, 100)}
+	c.afterFunc = ft.afterFunc
+	return ft
+}
+
+func (ft *fakeTimers) afterFunc(_ time.Duration, f func()) stallTimer {
+	t := &fakeTimer{ft: ft, f: f, running: true}
+	ft.mu.Lock()
+	ft.timers = append(ft.timers, t)
+	ft.mu.Unlock()
+	ft.notify()
+	return t
+}
+
+func (ft *fakeTimers) notify() {
+	select {
+	case ft.armed <- struct{}{}:
+	default:
+	}
+}
+
+// drain forgets the tokens of the timers started so far.
+func (ft *fakeTimers) drain() {
+	for {
+		select {
+		case <-ft.armed:
+		default:
+			return
+		}
+	}
+}
+
+// fire lets the window of every running timer pass, as if no byte had
+// come for the whole stall timeout, and returns how many fired.
+func (ft *fakeTimers) fire() int {
+	ft.mu.Lock()
+	var due []*fakeTimer
+	for _, t := range ft.timers {
+		if t.running {
+			t.running = false
+			due = append(due, t)
+		}
+	}
+	ft.mu.Unlock()
+	for _, t := range due {
+		t.f()
+	}
+	return len(due)
+}
+
+func (t *fakeTimer) Stop() bool {
+	t.ft.mu.Lock()
+	defer t.ft.mu.Unlock()
+	was := t.running
+	t.running = false
+	return was
+}
+
+func (t *fakeTimer) Reset(time.Duration) bool {
+	t.ft.mu.Lock()
+	was := t.running
+	t.running = true
+	t.ft.mu.Unlock()
+	t.ft.notify()
+	return was
+}

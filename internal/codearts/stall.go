@@ -18,6 +18,14 @@ func (e stallError) Error() string {
 	return fmt.Sprintf("stalled: no data for %s", time.Duration(e))
 }
 
+// stallTimer is the part of *time.Timer the stall detection uses.
+type stallTimer interface {
+	Stop() bool
+	Reset(d time.Duration) bool
+}
+
+func realAfterFunc(d time.Duration, f func()) stallTimer { return time.AfterFunc(d, f) }
+
 // stallBody cancels the request when a Read waits longer than timeout for a
 // byte. Only time spent inside Read counts, so a slow sink is not a stall.
 type stallBody struct {
@@ -25,7 +33,7 @@ type stallBody struct {
 	ctx     context.Context
 	cancel  context.CancelCauseFunc
 	timeout time.Duration
-	timer   *time.Timer // stopped; fires cancel(stallError) when it expires
+	timer   stallTimer // stopped; fires cancel(stallError) when it expires
 }
 
 func (b *stallBody) Read(p []byte) (int, error) {

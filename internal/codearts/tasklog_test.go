@@ -463,48 +463,63 @@ func TestTaskLogDetectsTruncatedGzipStream(t *testing.T) {
 	}
 }
 
+// TestTaskLogStalls: an answer whose headers or body deliver no byte for
+// StallTimeout is abandoned and retried; time spent in the sink does not
+// count. The stall timers are fake: a window passes when the test says so,
+// while the client waits for a byte the server holds back.
 func TestTaskLogStalls(t *testing.T) {
 	t.Parallel()
 	t.Run("body", func(t *testing.T) {
 		t.Parallel()
 		var retried []error
 		e := newEnv(t, func(o *Options) {
-			o.StallTimeout = 100 * time.Millisecond
 			o.OnRetry = func(_ string, _ int, err error, _ time.Duration) { retried = append(retried, err) }
-		}, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Stall: 10 * time.Second}}})
-		start := time.Now()
-		got, attempts, err := e.download(context.Background(), "stage1", "INFO")
-		if err != nil {
-			t.Fatal(err)
+		}, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Stall: time.Minute}}})
+		timers := useFakeTimers(e.client)
+		var got bytes.Buffer
+		calls := 0
+		attempts, err := e.client.TaskLog(context.Background(), testRecord, "stage1", "INFO", func(body io.Reader) error {
+			got.Reset()
+			if calls++; calls == 1 {
+				// The fake sends half the body, then holds the rest back:
+				// the window passes while the next read waits.
+				if _, err := io.CopyN(&got, body, int64(len(testLog)/2)); err != nil {
+					return err
+				}
+				timers.drain()
+				go func() { <-timers.armed; timers.fire() }()
+			}
+			_, err := io.Copy(&got, body)
+			return err
+		})
+		if err != nil || attempts != 2 || sum(got.Bytes()) != sum(testLog) {
+			t.Errorf("attempts = %d, err = %v, content ok = %v", attempts, err, sum(got.Bytes()) == sum(testLog))
 		}
-		if elapsed := time.Since(start); elapsed > 3*time.Second {
-			t.Errorf("took %s to abandon a stalled body", elapsed)
-		}
-		if attempts != 2 || sum(got) != sum(testLog) {
-			t.Errorf("attempts = %d, content ok = %v", attempts, sum(got) == sum(testLog))
-		}
-		if len(retried) != 1 || !strings.Contains(retried[0].Error(), "stalled") {
-			t.Errorf("retried for %v, want a stall", retried)
+		if len(retried) != 1 || !strings.Contains(retried[0].Error(), "reading the response body: stalled") {
+			t.Errorf("retried for %v, want a stalled body", retried)
 		}
 	})
 	t.Run("headers", func(t *testing.T) {
 		t.Parallel()
 		var calls atomic.Int64
+		stalled := make(chan struct{})
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if calls.Add(1) == 1 {
-				select {
-				case <-r.Context().Done():
-				case <-time.After(10 * time.Second):
-				}
+				close(stalled)
+				<-r.Context().Done() // no headers until the client gives up
 				return
 			}
 			_, _ = w.Write(testLog)
 		}))
 		t.Cleanup(ts.Close)
-		c, err := New(Options{Endpoint: ts.URL, Transport: ts.Client().Transport, StallTimeout: 100 * time.Millisecond, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Sleep: noWait})
+		var retried []error
+		c, err := New(Options{Endpoint: ts.URL, Transport: ts.Client().Transport, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Millisecond, Sleep: noWait,
+			OnRetry: func(_ string, _ int, err error, _ time.Duration) { retried = append(retried, err) }})
 		if err != nil {
 			t.Fatal(err)
 		}
+		timers := useFakeTimers(c)
+		go func() { <-stalled; timers.fire() }()
 		var got bytes.Buffer
 		attempts, err := c.TaskLog(context.Background(), testRecord, "stage1", "INFO", func(body io.Reader) error {
 			got.Reset()
@@ -514,12 +529,25 @@ func TestTaskLogStalls(t *testing.T) {
 		if err != nil || attempts != 2 || sum(got.Bytes()) != sum(testLog) {
 			t.Errorf("attempts = %d, err = %v", attempts, err)
 		}
+		if len(retried) != 1 || !strings.Contains(retried[0].Error(), "waiting for response headers: stalled") {
+			t.Errorf("retried for %v, want stalled headers", retried)
+		}
 	})
 	t.Run("slow sink is not a stall", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, func(o *Options) { o.StallTimeout = 50 * time.Millisecond }, fakecodearts.StageSpec{Log: testLog})
+		e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog})
+		timers := useFakeTimers(e.client)
 		attempts, err := e.client.TaskLog(context.Background(), testRecord, "stage1", "INFO", func(body io.Reader) error {
-			time.Sleep(150 * time.Millisecond) // a slow disk, between reads
+			// A slow disk: whole windows pass between reads.
+			if n := timers.fire(); n != 0 {
+				t.Errorf("%d stall timer(s) running before the first read", n)
+			}
+			if _, err := io.CopyN(io.Discard, body, 10); err != nil {
+				return err
+			}
+			if n := timers.fire(); n != 0 {
+				t.Errorf("%d stall timer(s) running between reads", n)
+			}
 			_, err := io.Copy(io.Discard, body)
 			return err
 		})
@@ -549,14 +577,20 @@ func TestTaskLogContextCancel(t *testing.T) {
 	})
 	t.Run("while the body stalls", func(t *testing.T) {
 		t.Parallel()
-		e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Stall: 20 * time.Second}}})
+		e := newEnv(t, nil, fakecodearts.StageSpec{Log: testLog, Faults: []fakecodearts.Fault{{Stall: time.Minute}}})
+		timers := useFakeTimers(e.client) // no stall: only the cancel ends the read
 		ctx, cancel := context.WithCancel(context.Background())
-		time.AfterFunc(100*time.Millisecond, cancel)
-		start := time.Now()
-		_, attempts, err := e.download(ctx, "stage1", "INFO")
-		if elapsed := time.Since(start); elapsed > 2*time.Second {
-			t.Errorf("cancel took %s", elapsed)
-		}
+		defer cancel()
+		attempts, err := e.client.TaskLog(ctx, testRecord, "stage1", "INFO", func(body io.Reader) error {
+			if _, err := io.CopyN(io.Discard, body, int64(len(testLog)/2)); err != nil {
+				return err
+			}
+			// Cancel while the next read waits for the rest.
+			timers.drain()
+			go func() { <-timers.armed; cancel() }()
+			_, err := io.Copy(io.Discard, body)
+			return err
+		})
 		if !errors.Is(err, context.Canceled) || attempts != 1 {
 			t.Errorf("attempts = %d, err = %v, want canceled after 1 attempt", attempts, err)
 		}
