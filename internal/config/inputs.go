@@ -79,7 +79,7 @@ var Inputs = []Input{
 	{Name: "concurrency", Kind: Int, Default: "4", Description: "Parallel downloads, 1–32."},
 	{Name: "failure-patterns", Kind: List, Description: "Extra regular expressions (one a line) that mark a failure line, added to the built-in ones."},
 	{Name: "context-lines", Kind: Int, Default: "3", Description: "Lines shown before and after each failure line, 0–50."},
-	{Name: "max-excerpt-lines", Kind: Int, Default: "40", Description: "Most excerpt lines per stage in the summary, 1–1000."},
+	{Name: "max-excerpt-lines", Kind: Int, Default: "40", Description: "Most excerpt lines per stage in the summary (blank lines not counted), 1–1000."},
 	{Name: "fail-on-build-failure", Kind: Bool, Default: "false", Description: "Fail the step (exit 1) when a stage failed."},
 	{Name: "wait-timeout", Kind: Duration, Default: "0", Description: "Wait this long (e.g. `30m`) for a running record to finish before downloading (polls every 5 s at first, backing off to 30 s; a failed poll does not end the wait); a record still running at the end exits 3. 0 = do not wait. In job mode the build is followed live: 0 = until it ends (at most 6 hours)."},
 	{Name: "timeout", Kind: Duration, Default: "10m", Description: "Deadline for the stage list and the downloads, not counting `wait-timeout`; the artifact upload gets the same budget again."},
