@@ -40,6 +40,8 @@ func setup(t testing.TB, retryMax int, specs ...fakecodearts.StageSpec) (*fakeco
 		Endpoint: srv.URL + "/p", Auth: codearts.TokenAuth(token), UserAgent: "test",
 		RetryMax: retryMax, RetryWaitMin: time.Millisecond, RetryWaitMax: 5 * time.Millisecond,
 		StallTimeout: 200 * time.Millisecond,
+		// The waits between attempts take no time.
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
 	})
 	if err != nil {
 		t.Fatal(err)
