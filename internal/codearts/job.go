@@ -66,22 +66,15 @@ func (c *Client) Execute(ctx context.Context, jobID string, o ExecuteOptions) (S
 	var out Started
 	u := c.url(nil, "v1", "job", "execute")
 	_, err = c.post(ctx, "execute", u, body, func(resp *http.Response) error {
-		data, err := c.readAnswer(resp)
-		if err != nil {
-			return err
-		}
 		var doc struct {
-			errorBody
-			Status            flexString       `json:"status"`
+			answerHead
 			ActualBuildNumber flexString       `json:"actual_build_number"`
 			DailyBuildNumber  flexString       `json:"daily_build_number"`
 			Result            *json.RawMessage `json:"result"`
 		}
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return c.unexpected(resp, "execute", data)
-		}
-		if e := c.errorInAnswer(resp, "execute", doc.errorBody, string(doc.Status)); e != nil {
-			return e
+		data, err := c.decodeAnswer(resp, "execute", &doc)
+		if err != nil {
+			return err
 		}
 		num, daily := doc.ActualBuildNumber, doc.DailyBuildNumber
 		if num == "" && doc.Result != nil {
@@ -115,39 +108,28 @@ type JobStatus struct {
 	LastStatus      string // last_build_status (server text)
 }
 
+// runningStatusResult is the "result" of a running-status answer.
+type runningStatusResult struct {
+	IsRunning       flexBool   `json:"is_running"`
+	LastBuildNo     flexString `json:"last_build_no"`
+	LastBuildStatus flexString `json:"last_build_status"`
+}
+
 // RunningStatus returns the job's latest build
 // (GET {endpoint}/v1/job/{job_id}/running-status).
 func (c *Client) RunningStatus(ctx context.Context, jobID string) (JobStatus, error) {
 	var out JobStatus
 	u := c.url(nil, "v1", "job", jobID, "running-status")
 	_, err := c.do(ctx, "running-status", u, func(resp *http.Response) error {
-		data, err := c.readAnswer(resp)
+		r, data, err := decodeResult[runningStatusResult](c, resp, "running-status")
 		if err != nil {
 			return err
 		}
-		var doc struct {
-			errorBody
-			Status flexString `json:"status"`
-			Result *struct {
-				IsRunning       flexBool   `json:"is_running"`
-				LastBuildNo     flexString `json:"last_build_no"`
-				LastBuildStatus flexString `json:"last_build_status"`
-			} `json:"result"`
-		}
-		if err := json.Unmarshal(data, &doc); err != nil {
+		n, ok := buildNumber(string(r.LastBuildNo))
+		if !ok && strings.TrimSpace(string(r.LastBuildNo)) != "" {
 			return c.unexpected(resp, "running-status", data)
 		}
-		if e := c.errorInAnswer(resp, "running-status", doc.errorBody, string(doc.Status)); e != nil {
-			return e
-		}
-		if doc.Result == nil {
-			return c.unexpected(resp, "running-status", data)
-		}
-		n, ok := buildNumber(string(doc.Result.LastBuildNo))
-		if !ok && strings.TrimSpace(string(doc.Result.LastBuildNo)) != "" {
-			return c.unexpected(resp, "running-status", data)
-		}
-		out = JobStatus{Running: bool(doc.Result.IsRunning), LastBuildNumber: n, LastStatus: c.clean(string(doc.Result.LastBuildStatus), 60)}
+		out = JobStatus{Running: bool(r.IsRunning), LastBuildNumber: n, LastStatus: c.clean(string(r.LastBuildStatus), 60)}
 		return nil
 	})
 	if err != nil {
@@ -170,6 +152,20 @@ type BuildInfo struct {
 	Duration      time.Duration // from milliseconds
 }
 
+// recordInfoResult is the "result" of a record-info answer.
+type recordInfoResult struct {
+	ID            flexString `json:"id"`
+	BuildRecordID flexString `json:"build_record_id"`
+	BuildNo       flexString `json:"build_no"`
+	Status        flexString `json:"status"`
+	Branch        flexString `json:"branch"`
+	Commit        flexString `json:"commit"`
+	TriggerType   flexString `json:"trigger_type"`
+	StartTime     flexString `json:"start_time"`
+	FinishTime    flexString `json:"finish_time"`
+	Duration      flexInt    `json:"duration"`
+}
+
 // RecordInfo returns one build's record
 // (GET {endpoint}/v1/record/{job_id}/{build_no}/record-info). A build that
 // was just started has none for a while: the answer is then an *APIError
@@ -178,34 +174,11 @@ func (c *Client) RecordInfo(ctx context.Context, jobID string, build int) (Build
 	var out BuildInfo
 	u := c.url(nil, "v1", "record", jobID, strconv.Itoa(build), "record-info")
 	_, err := c.do(ctx, "record-info", u, func(resp *http.Response) error {
-		data, err := c.readAnswer(resp)
+		r, data, err := decodeResult[recordInfoResult](c, resp, "record-info")
 		if err != nil {
 			return err
 		}
-		var doc struct {
-			errorBody
-			Status flexString `json:"status"`
-			Result *struct {
-				ID            flexString `json:"id"`
-				BuildRecordID flexString `json:"build_record_id"`
-				BuildNo       flexString `json:"build_no"`
-				Status        flexString `json:"status"`
-				Branch        flexString `json:"branch"`
-				Commit        flexString `json:"commit"`
-				TriggerType   flexString `json:"trigger_type"`
-				StartTime     flexString `json:"start_time"`
-				FinishTime    flexString `json:"finish_time"`
-				Duration      flexInt    `json:"duration"`
-			} `json:"result"`
-		}
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return c.unexpected(resp, "record-info", data)
-		}
-		if e := c.errorInAnswer(resp, "record-info", doc.errorBody, string(doc.Status)); e != nil {
-			return e
-		}
-		r := doc.Result
-		if r == nil || (r.ID == "" && r.BuildRecordID == "") {
+		if r.ID == "" && r.BuildRecordID == "" {
 			return c.unexpected(resp, "record-info", data)
 		}
 		n, _ := buildNumber(string(r.BuildNo))
@@ -279,20 +252,12 @@ func (c *Client) ResolveRecord(ctx context.Context, info BuildInfo) (ResolvedRec
 func (c *Client) Stop(ctx context.Context, jobID string, build int) error {
 	u := c.url(nil, "v3", "jobs", jobID, strconv.Itoa(build), "stop")
 	_, err := c.post(ctx, "stop", u, nil, func(resp *http.Response) error {
-		data, err := c.readAnswer(resp)
-		if err != nil {
-			return err
-		}
 		var doc struct {
-			errorBody
-			Status  flexString `json:"status"`
-			Success *flexBool  `json:"success"`
+			answerHead
+			Success *flexBool `json:"success"`
 		}
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return c.unexpected(resp, "stop", data)
-		}
-		if e := c.errorInAnswer(resp, "stop", doc.errorBody, string(doc.Status)); e != nil {
-			return e
+		if _, err := c.decodeAnswer(resp, "stop", &doc); err != nil {
+			return err
 		}
 		if doc.Success != nil && !bool(*doc.Success) {
 			return c.withRequestID(&APIError{Status: resp.StatusCode, Message: "stop answered success: false"}, resp)
@@ -300,6 +265,61 @@ func (c *Client) Stop(ctx context.Context, jobID string, build int) error {
 		return nil
 	})
 	return err
+}
+
+// answerHead is what every job API answer may carry besides its result:
+// an error body and a "status" that says "error" on failure.
+type answerHead struct {
+	errorBody
+	Status flexString `json:"status"`
+}
+
+func (h *answerHead) head() *answerHead { return h }
+
+// decodeAnswer reads a job API answer (readAnswer) into doc, a struct that
+// embeds answerHead, and returns the body for messages about a result that is
+// not as documented. A body that does not decode into doc, or that carries an
+// error (errorInAnswer), is an *APIError.
+func (c *Client) decodeAnswer(resp *http.Response, op string, doc interface{ head() *answerHead }) ([]byte, error) {
+	data, err := c.readAnswer(resp)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.parseAnswer(resp, op, data, doc); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// decodeResult reads a job API answer whose payload is its "result" object;
+// an answer without one is an *APIError, like any that is not as documented.
+// The body is returned for messages about a result that is not as expected.
+func decodeResult[R any](c *Client, resp *http.Response, op string) (*R, []byte, error) {
+	var doc struct {
+		answerHead
+		Result *R `json:"result"`
+	}
+	data, err := c.decodeAnswer(resp, op, &doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if doc.Result == nil {
+		return nil, nil, c.unexpected(resp, op, data)
+	}
+	return doc.Result, data, nil
+}
+
+// parseAnswer decodes data, a JSON answer, into doc and returns the error it
+// carries, if any.
+func (c *Client) parseAnswer(resp *http.Response, op string, data []byte, doc interface{ head() *answerHead }) error {
+	if err := json.Unmarshal(data, doc); err != nil {
+		return c.unexpected(resp, op, data)
+	}
+	h := doc.head()
+	if e := c.errorInAnswer(resp, op, h.errorBody, string(h.Status)); e != nil {
+		return e
+	}
+	return nil
 }
 
 // readAnswer reads a JSON answer of at most maxJobBody bytes; any non-2xx

@@ -3,7 +3,6 @@ package codearts
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -54,9 +53,11 @@ func (c *Client) RealTimeLog(ctx context.Context, jobID string, build int, offse
 		if len(data) > maxLogAnswer {
 			return c.withRequestID(&APIError{Status: resp.StatusCode, Message: "real-time-log answer larger than 8 MiB"}, resp)
 		}
+		if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
+			return c.unexpected(resp, "real-time-log", data)
+		}
 		var doc struct {
-			errorBody
-			Status flexString `json:"status"`
+			answerHead
 			Result *struct {
 				Content       *string  `json:"content"`
 				CurrentOffset flexInt  `json:"current_offset"`
@@ -64,11 +65,8 @@ func (c *Client) RealTimeLog(ctx context.Context, jobID string, build int, offse
 				HasMoreData   flexBool `json:"has_more_data"`
 			} `json:"result"`
 		}
-		if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) || json.Unmarshal(data, &doc) != nil {
-			return c.unexpected(resp, "real-time-log", data)
-		}
-		if e := c.errorInAnswer(resp, "real-time-log", doc.errorBody, string(doc.Status)); e != nil {
-			return e
+		if err := c.parseAnswer(resp, "real-time-log", data, &doc); err != nil {
+			return err
 		}
 		r := doc.Result
 		if r == nil || r.Offset == nil {
