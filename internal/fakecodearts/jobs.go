@@ -204,20 +204,21 @@ func (s *Server) Executions(jobID string) []Execution {
 
 // Stops returns how many stop requests the build received.
 func (s *Server) Stops(jobID string, number int) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if j := s.jobs[jobID]; j != nil && j.builds[number] != nil {
-		return j.builds[number].stops
-	}
-	return 0
+	return s.buildCount(jobID, number, func(b *build) int { return b.stops })
 }
 
 // LogRequests returns how many real-time-log requests the build received.
 func (s *Server) LogRequests(jobID string, number int) int {
+	return s.buildCount(jobID, number, func(b *build) int { return b.logServed })
+}
+
+// buildCount reads one of a build's request counts under the lock; it is 0
+// for an unknown job or build.
+func (s *Server) buildCount(jobID string, number int, count func(*build) int) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if j := s.jobs[jobID]; j != nil && j.builds[number] != nil {
-		return j.builds[number].logServed
+		return count(j.builds[number])
 	}
 	return 0
 }
@@ -312,39 +313,34 @@ func cut(w http.ResponseWriter) {
 	_ = conn.Close()
 }
 
+// executeBody is the documented body of an execute request.
+type executeBody struct {
+	JobID     string `json:"job_id"`
+	Parameter []struct {
+		Name  string `json:"name"`
+		Value string `json:"value"`
+	} `json:"parameter"`
+	SCM *struct {
+		BuildCommitID string `json:"build_commit_id"`
+	} `json:"scm"`
+}
+
+// execution is the request as Executions reports it (Started not yet set).
+func (b executeBody) execution() Execution {
+	ex := Execution{JobID: b.JobID}
+	for _, p := range b.Parameter {
+		ex.Parameters = append(ex.Parameters, struct{ Name, Value string }{p.Name, p.Value})
+	}
+	if b.SCM != nil {
+		ex.Commit = b.SCM.BuildCommitID
+	}
+	return ex
+}
+
 func (s *Server) execute(w http.ResponseWriter, r *http.Request, reqID string) {
-	var body struct {
-		JobID     string `json:"job_id"`
-		Parameter []struct {
-			Name  string `json:"name"`
-			Value string `json:"value"`
-		} `json:"parameter"`
-		SCM *struct {
-			BuildCommitID string `json:"build_commit_id"`
-		} `json:"scm"`
-	}
-	data, err := readAll(r, 1<<20)
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err == nil {
-		err = dec.Decode(&body)
-	}
-	if err != nil || !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/json") {
-		s.noteUnexpected(r, fmt.Sprintf("execute body is not the documented JSON (%v)", err))
-		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: request body", reqID, "")
+	body, ok := s.readExecute(w, r, reqID)
+	if !ok {
 		return
-	}
-	if !jobIDPattern.MatchString(body.JobID) {
-		s.noteUnexpected(r, "execute job_id is not a job ID")
-		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: job_id", reqID, "")
-		return
-	}
-	for _, p := range body.Parameter {
-		if p.Name == "" {
-			s.noteUnexpected(r, "execute parameter without a name")
-			writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: parameter.name", reqID, "")
-			return
-		}
 	}
 	s.mu.Lock()
 	j := s.jobs[body.JobID]
@@ -354,13 +350,7 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, reqID string) {
 		writeError(w, http.StatusNotFound, "CB.00060214", "The job does not exist", reqID, "")
 		return
 	}
-	ex := Execution{JobID: body.JobID}
-	for _, p := range body.Parameter {
-		ex.Parameters = append(ex.Parameters, struct{ Name, Value string }{p.Name, p.Value})
-	}
-	if body.SCM != nil {
-		ex.Commit = body.SCM.BuildCommitID
-	}
+	ex := body.execution()
 	if f := popFault(&j.execFaults); f != nil {
 		// A failed start starts nothing (a cut connection included: the
 		// fake decides; the client cannot know).
@@ -383,11 +373,45 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, reqID string) {
 	j.executions = append(j.executions, ex)
 	wrapped := j.spec.ResultWrapped
 	s.mu.Unlock()
+	s.answerStarted(w, body.JobID, b.spec.Number, wrapped)
+}
 
+// readExecute reads and checks an execute body; a body that is not the
+// documented JSON is answered (400) and noted as unexpected, and ok is false.
+func (s *Server) readExecute(w http.ResponseWriter, r *http.Request, reqID string) (body executeBody, ok bool) {
+	data, err := readAll(r, 1<<20)
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err == nil {
+		err = dec.Decode(&body)
+	}
+	if err != nil || !strings.HasPrefix(strings.ToLower(r.Header.Get("Content-Type")), "application/json") {
+		s.noteUnexpected(r, fmt.Sprintf("execute body is not the documented JSON (%v)", err))
+		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: request body", reqID, "")
+		return body, false
+	}
+	if !jobIDPattern.MatchString(body.JobID) {
+		s.noteUnexpected(r, "execute job_id is not a job ID")
+		writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: job_id", reqID, "")
+		return body, false
+	}
+	for _, p := range body.Parameter {
+		if p.Name == "" {
+			s.noteUnexpected(r, "execute parameter without a name")
+			writeError(w, http.StatusBadRequest, "CB.00060200", "Invalid parameter: parameter.name", reqID, "")
+			return body, false
+		}
+	}
+	return body, true
+}
+
+// answerStarted answers an execute that started build number of the job,
+// with the fields at the top level or, wrapped, under "result".
+func (s *Server) answerStarted(w http.ResponseWriter, jobID string, number int, wrapped bool) {
 	fields := map[string]any{
-		"actual_build_number": strconv.Itoa(b.spec.Number),
-		"daily_build_number":  s.epoch.Format("20060102") + "." + strconv.Itoa(b.spec.Number),
-		"octopus_job_name":    "j_" + strings.ToLower(body.JobID[:8]),
+		"actual_build_number": strconv.Itoa(number),
+		"daily_build_number":  s.epoch.Format("20060102") + "." + strconv.Itoa(number),
+		"octopus_job_name":    "j_" + strings.ToLower(jobID[:8]),
 	}
 	if wrapped {
 		writeJSON(w, http.StatusOK, map[string]any{"status": "success", "error": nil, "result": fields})
@@ -444,13 +468,7 @@ func (s *Server) buildStatusLocked(b *build) string {
 	poll := max(rec.polls-1, 0)
 	allDone, anyFailed, aborted := true, false, false
 	for _, st := range rec.stages {
-		status := st.spec.Status
-		if len(st.spec.Statuses) > 0 {
-			status = st.spec.Statuses[min(poll, len(st.spec.Statuses)-1)]
-		}
-		if status == "" {
-			status = "SUCCESS"
-		}
+		status := scriptAt(st.spec, poll)
 		allDone = allDone && finished(status)
 		anyFailed = anyFailed || strings.Contains(status, "FAIL")
 		aborted = aborted || status == "ABORTED"
@@ -565,14 +583,7 @@ func (s *Server) stopLocked(w http.ResponseWriter, r *http.Request, reqID string
 	if rec := s.records[b.recordKey]; rec != nil {
 		poll := max(rec.polls-1, 0)
 		for _, st := range rec.stages {
-			cur := st.spec.Status
-			if len(st.spec.Statuses) > 0 {
-				cur = st.spec.Statuses[min(poll, len(st.spec.Statuses)-1)]
-			}
-			if cur == "" {
-				cur = "SUCCESS"
-			}
-			if !finished(cur) {
+			if !finished(scriptAt(st.spec, poll)) {
 				st.spec.Statuses = nil
 				st.spec.Status = "ABORTED"
 			}

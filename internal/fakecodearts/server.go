@@ -819,6 +819,13 @@ func statusAt(sp StageSpec, poll int) string {
 	if sp.NoStatus {
 		return ""
 	}
+	return scriptAt(sp, poll)
+}
+
+// scriptAt is what a stage's Status and Statuses say for the poll-th
+// full-stages answer, NoStatus aside (record-info's build status and stop
+// read the script alone).
+func scriptAt(sp StageSpec, poll int) string {
 	status := sp.Status
 	if len(sp.Statuses) > 0 {
 		status = sp.Statuses[min(poll, len(sp.Statuses)-1)]
