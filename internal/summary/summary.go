@@ -265,24 +265,48 @@ func (m *mdRenderer) status(st *stageView, lv level) string {
 // downloadErrors lists the stages whose log could not be obtained, at most
 // lv.errors of them one by one.
 func (m *mdRenderer) downloadErrors(lv level) string {
-	missing := m.v.missing
-	if len(missing) == 0 {
+	l := stageList{head: "### Download errors\n\n", limit: lv.errors, more: mdMoreStages, end: "\n",
+		item: func(st *stageView) string {
+			line := "- " + m.stageRef(st, lv) + ": "
+			if d := httpDetail(st, func(s string) string { return code(s, 40) }); d != "" {
+				line += d + ": "
+			}
+			return line + orNotSaved(md(st.err, lv.msg))
+		}}
+	return l.render(m.v.missing)
+}
+
+// mdMoreStages is the item that stands for the left stages a Markdown list
+// does not name.
+func mdMoreStages(left int) string {
+	return "- … and " + plural(int64(left), "more stage") + " (see the `logs` output)\n"
+}
+
+// stageList is a titled list of stages, as the renderers' download errors
+// and suspicious-lines notes are.
+type stageList struct {
+	head  string                  // the title, before the first item
+	limit int                     // how many stages are listed one by one; negative: all
+	item  func(*stageView) string // a stage's item, without its line break
+	more  func(left int) string   // the item that stands for the stages after limit
+	end   string                  // after the last item
+}
+
+// render is the list of stages: nothing when there is none.
+func (l stageList) render(stages []*stageView) string {
+	if len(stages) == 0 {
 		return ""
 	}
 	var b strings.Builder
-	b.WriteString("### Download errors\n\n")
-	for n, st := range missing {
-		if n == lv.errors {
-			b.WriteString("- … and " + plural(int64(len(missing)-n), "more stage") + " (see the `logs` output)\n")
+	b.WriteString(l.head)
+	for n, st := range stages {
+		if n == l.limit {
+			b.WriteString(l.more(len(stages) - n))
 			break
 		}
-		line := "- " + m.stageRef(st, lv) + ": "
-		if d := httpDetail(st, func(s string) string { return code(s, 40) }); d != "" {
-			line += d + ": "
-		}
-		b.WriteString(line + orNotSaved(md(st.err, lv.msg)) + "\n")
+		b.WriteString(l.item(st) + "\n")
 	}
-	b.WriteString("\n")
+	b.WriteString(l.end)
 	return b.String()
 }
 

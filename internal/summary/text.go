@@ -175,40 +175,30 @@ func failuresCell(st *stageView, emph func(int64) string) string {
 }
 
 func textDownloadErrors(v *view) string {
-	if len(v.missing) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("\nDownload errors:\n")
-	for _, st := range v.missing {
-		s := "  ! " + textRef(st) + ": "
-		if d := httpDetail(st, func(s string) string { return shorten(s, 40) }); d != "" {
-			s += d + ": "
-		}
-		b.WriteString(s + orNotSaved(shorten(st.err, textMsg)) + "\n")
-	}
-	return b.String()
+	l := stageList{head: "\nDownload errors:\n", limit: -1,
+		item: func(st *stageView) string {
+			s := "  ! " + textRef(st) + ": "
+			if d := httpDetail(st, func(s string) string { return shorten(s, 40) }); d != "" {
+				s += d + ": "
+			}
+			return s + orNotSaved(shorten(st.err, textMsg))
+		}}
+	return l.render(v.missing)
 }
 
 // textSuspicious is the suspicious-lines notes for the terminal.
 func textSuspicious(v *view) string {
-	if len(v.suspicious) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("\nSuspicious lines (not failures: the status says the stage did not fail):\n")
-	for n, st := range v.suspicious {
-		if n == maxSuspiciousListed {
-			b.WriteString("  … and more (see the logs output)\n")
-			break
-		}
-		s := "  i " + textRef(st) + ": " + plural(st.suspicious, "suspicious line")
-		if first := st.firstSuspicious; first.Number > 0 {
-			s += ", first at line " + formatCount(first.Number) + ": " + shorten(first.Text, textMsg)
-		}
-		b.WriteString(s + "\n")
-	}
-	return b.String()
+	l := stageList{head: "\nSuspicious lines (not failures: the status says the stage did not fail):\n",
+		limit: maxSuspiciousListed,
+		more:  func(int) string { return "  … and more (see the logs output)\n" },
+		item: func(st *stageView) string {
+			s := "  i " + textRef(st) + ": " + plural(st.suspicious, "suspicious line")
+			if first := st.firstSuspicious; first.Number > 0 {
+				s += ", first at line " + formatCount(first.Number) + ": " + shorten(first.Text, textMsg)
+			}
+			return s
+		}}
+	return l.render(v.suspicious)
 }
 
 // textSection is a failed stage's excerpt, under a line that says what it

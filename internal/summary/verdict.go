@@ -57,25 +57,17 @@ const maxSuspiciousListed = 10
 // the built-in patterns flag: notes that say where to look, never a
 // failure. Each names the first such line.
 func (m *mdRenderer) suspicious(lv level) string {
-	stages := m.v.suspicious
-	if len(stages) == 0 {
-		return ""
-	}
-	var b strings.Builder
-	b.WriteString("### Notes: suspicious lines\n\n")
-	b.WriteString("Lines that look like failures in stages whose status says they did not fail. CodeArts' status decides: they are not counted as failures. Add a `failure-patterns` line to make such a line fail the step.\n\n")
-	for n, st := range stages {
-		if n == maxSuspiciousListed {
-			b.WriteString("- … and " + plural(int64(len(stages)-n), "more stage") + " (see the `logs` output)\n")
-			break
-		}
-		first := st.firstSuspicious
-		line := "- " + m.stageRef(st, lv) + ": " + plural(st.suspicious, "suspicious line") + " in " + m.file(st, lv.file)
-		if first.Number > 0 {
-			line += ", first at line " + formatCount(first.Number) + ": " + md(first.Text, lv.msg)
-		}
-		b.WriteString(line + "\n")
-	}
-	b.WriteString("\n")
-	return b.String()
+	l := stageList{
+		head: "### Notes: suspicious lines\n\n" +
+			"Lines that look like failures in stages whose status says they did not fail. CodeArts' status decides: they are not counted as failures. Add a `failure-patterns` line to make such a line fail the step.\n\n",
+		limit: maxSuspiciousListed, more: mdMoreStages, end: "\n",
+		item: func(st *stageView) string {
+			first := st.firstSuspicious
+			line := "- " + m.stageRef(st, lv) + ": " + plural(st.suspicious, "suspicious line") + " in " + m.file(st, lv.file)
+			if first.Number > 0 {
+				line += ", first at line " + formatCount(first.Number) + ": " + md(first.Text, lv.msg)
+			}
+			return line
+		}}
+	return l.render(m.v.suspicious)
 }
