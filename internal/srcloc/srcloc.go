@@ -90,77 +90,7 @@ func Find(text string) []Location {
 
 // positionAt reads the position whose line number starts at text[i].
 func positionAt(text string, i int) (Location, bool) {
-	before := text[:i]
-	var loc Location
-	var nums []int
-	var end int
-	var ok bool
-	switch {
-	case strings.HasSuffix(before, ":["): // A.java:[11,40]
-		loc.Path, loc.Start, ok = pathBefore(text, i-2)
-		nums, end = numbers(text, i, ",", 2)
-		ok = ok && len(nums) > 0 && strings.HasPrefix(text[end:], "]")
-		end++
-	case strings.HasSuffix(before, ":("): // A.hs:(12,5)-(14,7)
-		loc.Path, loc.Start, ok = pathBefore(text, i-2)
-		nums, end = numbers(text, i, ",", 2)
-		ok = ok && len(nums) == 2 && strings.HasPrefix(text[end:], ")-(")
-		if ok {
-			var endNums []int
-			endNums, end = numbers(text, end+3, ",", 2)
-			ok = len(endNums) == 2 && strings.HasPrefix(text[end:], ")")
-			end++
-			if ok {
-				nums = append(nums, endNums[0])
-			}
-		}
-	case strings.HasSuffix(before, ": ("): // A.kt: (12, 5)
-		loc.Path, loc.Start, ok = pathBefore(text, i-3)
-		nums, end = numbers(text, i, ", ", 2)
-		ok = ok && len(nums) == 2 && strings.HasPrefix(text[end:], ")")
-		end++
-	case strings.HasSuffix(before, "("): // a.ts(12,3):
-		loc.Path, loc.Start, ok = pathBefore(text, i-1)
-		nums, end = numbers(text, i, ",", 4)
-		ok = ok && len(nums) != 3 && strings.HasPrefix(text[end:], ")")
-		end++
-		if ok {
-			rest := strings.TrimLeft(text[end:], " \t")
-			ok = strings.HasPrefix(rest, ":")
-			end = len(text) - len(rest) + 1
-		}
-		if len(nums) == 4 {
-			nums = nums[:3] // line, col, end line; not the end column
-		}
-	case strings.HasSuffix(before, ":"): // a.go:12:3
-		loc.Path, loc.Start, ok = pathBefore(text, i-1)
-		nums, end = numbers(text, i, ":", 2)
-		// The position must end the token: "example.com:443/x" is none.
-		ok = ok && (end == len(text) || strings.IndexByte(": \t),-", text[end]) >= 0)
-		if ok && loc.Start > 0 && text[loc.Start-1] == '(' {
-			loc.Package = jvmPackage(text[:loc.Start-1], loc.Path)
-		}
-	case strings.HasSuffix(before, `", line `): // File "a.py", line 12
-		q := i - len(`", line `)
-		open := strings.LastIndex(text[:q], `File "`)
-		if open < 0 || strings.ContainsAny(text[open+6:q], "\"\n") || open+6 == q {
-			return Location{}, false
-		}
-		loc.Path, loc.Start, ok = text[open+6:q], open, true
-		nums, end = numbers(text, i, "", 1)
-	case strings.HasSuffix(before, " on line "): // in x.php on line 12
-		loc.Path, loc.Start, ok = pathBefore(text, i-len(" on line "))
-		ok = ok && wordBefore(text, loc.Start, "in ")
-		loc.Start -= len("in ")
-		nums, end = numbers(text, i, "", 1)
-	case strings.HasSuffix(before, " line "): // at X.pm line 12
-		loc.Path, loc.Start, ok = pathBefore(text, i-len(" line "))
-		ok = ok && wordBefore(text, loc.Start, "at ")
-		loc.Start -= len("at ")
-		nums, end = numbers(text, i, "", 1)
-	default:
-		return Location{}, false
-	}
+	loc, nums, end, ok := readPosition(text, i)
 	if !ok || len(nums) == 0 {
 		return Location{}, false
 	}
@@ -175,6 +105,101 @@ func positionAt(text string, i int) (Location, bool) {
 	}
 	loc.End = end
 	return loc, true
+}
+
+// readPosition recognises the format of the position whose line number
+// starts at text[i] by what precedes it, and reads its path (loc.Path,
+// loc.Start, loc.Package), its numbers (line, then column and end line when
+// printed) and where it ends; the numbers are not checked yet.
+func readPosition(text string, i int) (loc Location, nums []int, end int, ok bool) {
+	before := text[:i]
+	switch {
+	case strings.HasSuffix(before, ":["): // A.java:[11,40]
+		loc.Path, loc.Start, ok = pathBefore(text, i-2)
+		nums, end = numbers(text, i, ",", 2)
+		ok = ok && len(nums) > 0 && strings.HasPrefix(text[end:], "]")
+		end++
+	case strings.HasSuffix(before, ":("): // A.hs:(12,5)-(14,7)
+		loc.Path, loc.Start, ok = pathBefore(text, i-2)
+		nums, end, ok = ghcSpan(text, i, ok)
+	case strings.HasSuffix(before, ": ("): // A.kt: (12, 5)
+		loc.Path, loc.Start, ok = pathBefore(text, i-3)
+		nums, end = numbers(text, i, ", ", 2)
+		ok = ok && len(nums) == 2 && strings.HasPrefix(text[end:], ")")
+		end++
+	case strings.HasSuffix(before, "("): // a.ts(12,3):
+		loc.Path, loc.Start, ok = pathBefore(text, i-1)
+		nums, end, ok = msbuildNumbers(text, i, ok)
+	case strings.HasSuffix(before, ":"): // a.go:12:3
+		loc.Path, loc.Start, ok = pathBefore(text, i-1)
+		nums, end = numbers(text, i, ":", 2)
+		// The position must end the token: "example.com:443/x" is none.
+		ok = ok && (end == len(text) || strings.IndexByte(": \t),-", text[end]) >= 0)
+		if ok && loc.Start > 0 && text[loc.Start-1] == '(' {
+			loc.Package = jvmPackage(text[:loc.Start-1], loc.Path)
+		}
+	case strings.HasSuffix(before, `", line `): // File "a.py", line 12
+		loc.Path, loc.Start, ok = pythonFile(text, i-len(`", line `))
+		nums, end = numbers(text, i, "", 1)
+	case strings.HasSuffix(before, " on line "): // in x.php on line 12
+		loc.Path, loc.Start, ok = pathBefore(text, i-len(" on line "))
+		ok = ok && wordBefore(text, loc.Start, "in ")
+		loc.Start -= len("in ")
+		nums, end = numbers(text, i, "", 1)
+	case strings.HasSuffix(before, " line "): // at X.pm line 12
+		loc.Path, loc.Start, ok = pathBefore(text, i-len(" line "))
+		ok = ok && wordBefore(text, loc.Start, "at ")
+		loc.Start -= len("at ")
+		nums, end = numbers(text, i, "", 1)
+	}
+	return loc, nums, end, ok
+}
+
+// ghcSpan reads the numbers of ghc's span "(12,5)-(14,7)" from its first
+// digit at text[i]: line, column and end line (not the end column). pathOK
+// says whether the path before it was one.
+func ghcSpan(text string, i int, pathOK bool) (nums []int, end int, ok bool) {
+	nums, end = numbers(text, i, ",", 2)
+	ok = pathOK && len(nums) == 2 && strings.HasPrefix(text[end:], ")-(")
+	if ok {
+		var endNums []int
+		endNums, end = numbers(text, end+3, ",", 2)
+		ok = len(endNums) == 2 && strings.HasPrefix(text[end:], ")")
+		end++
+		if ok {
+			nums = append(nums, endNums[0])
+		}
+	}
+	return nums, end, ok
+}
+
+// msbuildNumbers reads the numbers of tsc's "(12,3):" and MSBuild's
+// "(12,5,14,9):" from the first digit at text[i], through the colon that
+// must follow: line, column and end line (not the end column). pathOK says
+// whether the path before it was one.
+func msbuildNumbers(text string, i int, pathOK bool) (nums []int, end int, ok bool) {
+	nums, end = numbers(text, i, ",", 4)
+	ok = pathOK && len(nums) != 3 && strings.HasPrefix(text[end:], ")")
+	end++
+	if ok {
+		rest := strings.TrimLeft(text[end:], " \t")
+		ok = strings.HasPrefix(rest, ":")
+		end = len(text) - len(rest) + 1
+	}
+	if len(nums) == 4 {
+		nums = nums[:3] // line, col, end line; not the end column
+	}
+	return nums, end, ok
+}
+
+// pythonFile reads the file of a traceback's `File "a.py", line 12` whose
+// closing quote is at text[q]: the path and where the location starts.
+func pythonFile(text string, q int) (string, int, bool) {
+	open := strings.LastIndex(text[:q], `File "`)
+	if open < 0 || strings.ContainsAny(text[open+6:q], "\"\n") || open+6 == q {
+		return "", 0, false
+	}
+	return text[open+6 : q], open, true
 }
 
 // numbers reads up to most decimal numbers separated by sep from text[i:],
