@@ -21,6 +21,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/codearts"
 	"github.com/codearts-tools/codearts-logs/internal/failures"
 	"github.com/codearts-tools/codearts-logs/internal/fakecodearts"
+	"github.com/codearts-tools/codearts-logs/internal/heapwatch"
 	"github.com/codearts-tools/codearts-logs/internal/report"
 	"github.com/codearts-tools/codearts-logs/internal/secret"
 )
@@ -266,25 +267,7 @@ func TestLargeLogStreams(t *testing.T) {
 // returns the peak.
 func watchHeap(t testing.TB) func() uint64 {
 	runtime.GC()
-	var peak uint64
-	stop := make(chan struct{})
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		var ms runtime.MemStats
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			select {
-			case <-stop:
-				return
-			case <-tick.C:
-			}
-		}
-	}()
-	return func() uint64 { close(stop); <-done; return peak }
+	return heapwatch.Start(5 * time.Millisecond)
 }
 
 // BenchmarkDownload measures the whole download path (HTTP on loopback,

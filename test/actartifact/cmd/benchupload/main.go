@@ -16,7 +16,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"sync"
 	"time"
 
 	"github.com/julienschmidt/httprouter"
@@ -24,6 +23,7 @@ import (
 	"github.com/sirupsen/logrus"
 
 	"github.com/codearts-tools/codearts-logs/internal/artifact"
+	"github.com/codearts-tools/codearts-logs/internal/heapwatch"
 	"github.com/codearts-tools/codearts-logs/test/actartifact"
 )
 
@@ -45,67 +45,26 @@ func run() error {
 	flag.Parse()
 
 	if *generate != "" {
-		if err := os.MkdirAll(*generate, 0o755); err != nil {
-			return err
-		}
-		for i := range *files {
-			name := filepath.Join(*generate, fmt.Sprintf("stage%d.log", i+1))
-			if err := os.WriteFile(name, actartifact.Logs(uint64(i+1), *mib<<20), 0o644); err != nil {
-				return err
-			}
-		}
-		return nil
+		return generateLogs(*generate, *files, *mib)
 	}
 	if *dir == "" || *store == "" {
 		return fmt.Errorf("-dir and -store are required")
 	}
 	logrus.SetLevel(logrus.PanicLevel)
 
-	router := httprouter.New()
-	artifacts.RoutesV4(router, *store, actartifact.DiskFS{}, actartifact.DiskFS{})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr, stopServer, err := serveAct(*store)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }() // ends with srv.Close
-	defer srv.Close()
-
-	var in int64
-	err = filepath.WalkDir(*dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		info, err := d.Info()
-		in += info.Size()
-		return err
-	})
+	defer stopServer()
+	in, err := dirSize(*dir)
 	if err != nil {
 		return err
 	}
 
-	stop := make(chan struct{})
-	var peak uint64
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() { // sample the Go heap while the upload runs
-		defer wg.Done()
-		t := time.NewTicker(20 * time.Millisecond)
-		defer t.Stop()
-		var ms runtime.MemStats
-		for {
-			runtime.ReadMemStats(&ms)
-			peak = max(peak, ms.HeapInuse)
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-
+	peak := heapwatch.Start(20 * time.Millisecond) // the Go heap while the upload runs
 	svc := artifact.Service{
-		ResultsURL:   "http://" + ln.Addr().String(),
+		ResultsURL:   "http://" + addr,
 		RuntimeToken: "eyJhbGciOiJub25lIn0." + "eyJzY3AiOiJBY3Rpb25zLlJlc3VsdHM6MToxIn0" + ".x", // scp Actions.Results:1:1
 	}
 	start := time.Now()
@@ -117,13 +76,54 @@ func run() error {
 	if w <= 0 {
 		w = runtime.GOMAXPROCS(0)
 	}
-	close(stop)
-	wg.Wait()
+	heap := peak()
 	if err != nil {
 		return err
 	}
 	fmt.Printf("input_bytes=%d zip_bytes=%d seconds=%.3f mb_per_s=%.1f workers=%d heap_inuse_peak_mib=%.1f zip=%s\n",
 		in, res.Size, elapsed.Seconds(), float64(in)/1e6/elapsed.Seconds(), w,
-		float64(peak)/(1<<20), filepath.Join(*store, "1", "bench", "bench.zip"))
+		float64(heap)/(1<<20), filepath.Join(*store, "1", "bench", "bench.zip"))
 	return nil
+}
+
+// generateLogs writes files realistic logs of mib MiB each into dir.
+func generateLogs(dir string, files, mib int) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i := range files {
+		name := filepath.Join(dir, fmt.Sprintf("stage%d.log", i+1))
+		if err := os.WriteFile(name, actartifact.Logs(uint64(i+1), mib<<20), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// serveAct starts act's v4 artifact server, storing in store, on a local
+// port; it returns its address and the function that stops it.
+func serveAct(store string) (addr string, stop func(), err error) {
+	router := httprouter.New()
+	artifacts.RoutesV4(router, store, actartifact.DiskFS{}, actartifact.DiskFS{})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: router, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }() // ends with srv.Close
+	return ln.Addr().String(), func() { _ = srv.Close() }, nil
+}
+
+// dirSize is the size of the files below dir, in bytes.
+func dirSize(dir string) (int64, error) {
+	var in int64
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		in += info.Size()
+		return err
+	})
+	return in, err
 }
