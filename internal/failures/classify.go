@@ -84,9 +84,9 @@ func (m *Matcher) analyse(text []byte, inReport bool) (class, facts) {
 		return class{}, f
 	}
 	t := body[min(len(body), leadingBlanks(body)):]
-	f.marker = isMarker(t, body)
-	f.noise = isNoise(t)
 	if inReport {
+		f.marker = isMarker(t, body)
+		f.noise = isNoise(t)
 		f.cont = contRE.Match(t)
 		f.item = itemRE.Match(t)
 		f.end = endRE.Match(t)
