@@ -442,6 +442,7 @@ func TestWaitUntilFinished(t *testing.T) {
 	st[1].Statuses = []string{"RUNNING", "SUCCESS"}
 	h.fake.AddRecord(testRecord, st...)
 	h.inputs(map[string]string{"wait-timeout": "30s"})
+	h.fakeClock(nil)
 	if code := h.run(); code != 0 {
 		t.Fatalf("exit %d\n%s", code, h.stdout.String())
 	}
@@ -463,6 +464,7 @@ func TestWaitTimesOut(t *testing.T) {
 	st[2].Statuses = []string{"RUNNING"}
 	h.fake.AddRecord(testRecord, st...)
 	h.inputs(map[string]string{"wait-timeout": "300ms"})
+	h.fakeClock(nil)
 	if code := h.run(); code != 3 {
 		t.Fatalf("exit %d, want 3", code)
 	}
