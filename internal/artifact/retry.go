@@ -83,14 +83,11 @@ func (r *retrier) do(op string, req *retryablehttp.Request, answerErr func(resp 
 // A retried answer's error is made by answerErr from its status and body,
 // which it peeks at and puts back.
 func (r *retrier) check(ctx context.Context, op string, resp *http.Response, err error, answerErr func(resp *http.Response, body []byte) error) (bool, error) {
-	retry, cerr := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
-	if err != nil || resp == nil {
-		if err == nil {
-			err = cerr
-		}
+	retry, _ := retryablehttp.DefaultRetryPolicy(ctx, resp, err)
+	if err != nil {
 		return retry, fmt.Errorf("%s: %w", op, r.text.err(stripURL(err)))
 	}
-	if !retry {
+	if !retry || resp == nil {
 		return false, nil
 	}
 	// Peek at the body of a retryable status for a usage message, and

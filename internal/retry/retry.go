@@ -34,7 +34,8 @@ type Policy struct {
 	MaxRetryAfter time.Duration
 	// Now and Sleep are the clock of the waits and of the deadline check;
 	// nil means the real one. Sleep must return early, with ctx's error,
-	// when ctx is done.
+	// when ctx is done. A context's deadline is on the real clock, so a
+	// fake clock that is to meet one starts at time.Now().
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 	// OnRetry, when set, is called before each wait: op names the request,
@@ -62,8 +63,6 @@ func (p Policy) Do(hc *http.Client, op string, req *retryablehttp.Request, check
 		HTTPClient:   hc,
 		Logger:       nil, // the default one prints request URLs, which may be signed
 		RetryMax:     max(p.Max, 0),
-		RetryWaitMin: p.WaitMin,
-		RetryWaitMax: p.WaitMax,
 		CheckRetry:   a.checkRetry,
 		Backoff:      a.backoff,
 		PrepareRetry: a.prepareRetry,
