@@ -299,3 +299,22 @@ func TestDoTransportErrors(t *testing.T) {
 		t.Errorf("err %v after %d attempts and %d sleeps, want an error after 3 and 2", err, attempts, len(clock.sleeps))
 	}
 }
+
+// FuzzParseRetryAfter: a server's Retry-After, whatever it is, never makes
+// a negative wait, and one that is not understood makes none.
+func FuzzParseRetryAfter(f *testing.F) {
+	for _, s := range []string{"", "0", "7", "-1", "99999999999999999999", "Fri, 27 Nov 2026 08:01:30 GMT", "Friday, 27-Nov-26 08:00:10 GMT", "Fri Nov 27 08:00:10 2026", "1e3", " 5 "} {
+		f.Add(s)
+	}
+	now := time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, v string) {
+		d, ok := ParseRetryAfter(v, now)
+		if d < 0 || (!ok && d != 0) {
+			t.Errorf("ParseRetryAfter(%q) = %s, %v", v, d, ok)
+		}
+		p := Policy{WaitMin: time.Millisecond, WaitMax: time.Second, MaxRetryAfter: time.Minute, Now: func() time.Time { return now }}
+		if w := p.Backoff(3, v); w < 0 || w > time.Minute {
+			t.Errorf("Backoff(3, %q) = %s, want within [0, 1m]", v, w)
+		}
+	})
+}
