@@ -69,7 +69,7 @@ func errText(err error) string {
 
 // progress prints one line per finished stage: the tool's own words, the
 // size, the time and the result; server text only inside stop-commands.
-func progress(r *ghaction.Runner, s report.Stage) {
+func progress(r *ghaction.Commands, s report.Stage) {
 	if s.Saved() {
 		result := "ok"
 		switch {
@@ -111,7 +111,7 @@ func progress(r *ghaction.Runner, s report.Stage) {
 // problem first, then one per failed stage with its root-cause line. tree
 // is the repository's working tree (nil outside Actions): a root-cause
 // line naming one of its files puts the annotation on that line of code.
-func annotate(r *ghaction.Runner, rep *report.Run, tree *srcloc.Tree) {
+func annotate(r *ghaction.Commands, rep *report.Run, tree *srcloc.Tree) {
 	var notes []ghaction.Annotation
 	if rep.Fatal != nil {
 		notes = append(notes, ghaction.Annotation{Title: "CodeArts logs not obtained", Message: rep.Fatal.Error()})
@@ -293,7 +293,7 @@ func baseName(p string) string {
 
 // printExcerpts prints each failed stage's excerpt in a collapsed group,
 // as quoted data.
-func printExcerpts(r *ghaction.Runner, rep *report.Run) {
+func printExcerpts(r *ghaction.Commands, rep *report.Run) {
 	for _, g := range summary.LogGroups(rep, safeName) {
 		r.Group(g.Title, func() { r.Quote(g.Text) })
 	}
@@ -400,7 +400,7 @@ func finalLine(rep *report.Run, cfg *config.Config, code int) string {
 // action nor the record's initial/final entry: no log is fetched for them,
 // and dropping them silently would hide a change in the API's answers. The
 // keys are server text: quoted, cleaned, cut and redacted.
-func reportIgnored(r *ghaction.Runner, rec codearts.Record, redact func(string) string) {
+func reportIgnored(r *ghaction.Commands, rec codearts.Record, redact func(string) string) {
 	isStage := make(map[string]bool, len(rec.Stages))
 	for _, s := range rec.Stages {
 		isStage[s.Task] = true

@@ -32,7 +32,7 @@ type flow struct {
 	actions bool // a step of a GitHub job (GITHUB_ACTIONS=true), not a terminal
 	cfg     *config.Config
 	client  *codearts.Client
-	out     *ghaction.Runner // the job log: stdout in a job, stderr on a terminal
+	out     *ghaction.Commands // the job log: stdout in a job, stderr on a terminal
 	secrets *secret.Set
 	owner   *atomicfile.Owner // of what is written, when root writes a user's workspace
 	started time.Time
@@ -301,7 +301,7 @@ func workspaceTree(dir string, actions bool) (tree *srcloc.Tree, done func()) {
 	return srcloc.NewTree(root.FS()), func() { root.Close() }
 }
 
-func newClient(cfg *config.Config, env Env, r *ghaction.Runner, redact func(string) string) (*codearts.Client, error) {
+func newClient(cfg *config.Config, env Env, r *ghaction.Commands, redact func(string) string) (*codearts.Client, error) {
 	var auth codearts.Authorizer = codearts.TokenAuth(cfg.Token)
 	if cfg.Token == "" {
 		auth = &aksk.Signer{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, ProjectID: cfg.ProjectID}

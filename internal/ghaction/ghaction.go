@@ -20,9 +20,10 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/cleantext"
 )
 
-// Runner issues workflow commands on an output stream and file commands
-// through the files the runner names in the environment.
-type Runner struct {
+// Commands issues workflow commands on an output stream and file commands
+// through the files the runner names in the environment. (It is the step's
+// side of the protocol, not the runner.)
+type Commands struct {
 	mu     sync.Mutex
 	w      io.Writer
 	getenv func(string) string
@@ -31,14 +32,14 @@ type Runner struct {
 	// commands are printed only then; on a terminal they would be noise.
 	Active bool
 	// stopToken pauses command processing around quoted text: one random
-	// token per Runner, masked once, so 400 quoted blocks add one mask,
+	// token per Commands, masked once, so 400 quoted blocks add one mask,
 	// not 400. Remote text never sees the job log, so it cannot learn it.
 	stopToken string
 }
 
-// New returns a Runner writing commands to w.
-func New(w io.Writer, getenv func(string) string) *Runner {
-	return &Runner{
+// New returns a Commands writing commands to w.
+func New(w io.Writer, getenv func(string) string) *Commands {
+	return &Commands{
 		w:      w,
 		getenv: getenv,
 		gha:    githubactions.New(githubactions.WithWriter(w), githubactions.WithGetenv(getenv)),
@@ -48,7 +49,7 @@ func New(w io.Writer, getenv func(string) string) *Runner {
 
 // AddMask asks the runner to hide a secret (and each of its lines) in every
 // later line of the log. It does nothing outside Actions.
-func (r *Runner) AddMask(secret string) {
+func (r *Commands) AddMask(secret string) {
 	if !r.Active || strings.TrimSpace(secret) == "" {
 		return
 	}
@@ -78,7 +79,7 @@ const MaxMessage = 4000
 // Printf prints a line of the tool's own text (never remote text: use
 // Quote). The arguments may hold names from the server: the line is
 // cleaned of control characters and escape sequences all the same.
-func (r *Runner) Printf(format string, args ...any) {
+func (r *Commands) Printf(format string, args ...any) {
 	line := cleantext.Lines(fmt.Sprintf(format, args...))
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -87,7 +88,7 @@ func (r *Runner) Printf(format string, args ...any) {
 
 // Group runs fn inside a collapsed log group titled title (cleaned, cut to
 // MaxTitle). Outside Actions it prints the title as a heading.
-func (r *Runner) Group(title string, fn func()) {
+func (r *Commands) Group(title string, fn func()) {
 	title = cleantext.Shorten(title, MaxTitle)
 	if r.Active {
 		r.mu.Lock()
@@ -106,10 +107,10 @@ func (r *Runner) Group(title string, fn func()) {
 
 // Quote prints remote text (log lines, server messages) so that the runner
 // cannot take any of it as a workflow command: in Actions it is wrapped in
-// ::stop-commands:: with the Runner's random token, which is masked before
+// ::stop-commands:: with the Commands' random token, which is masked before
 // its first use so that the log cannot guess it. Each line is cleaned of
 // control characters, escape sequences and bidirectional controls first.
-func (r *Runner) Quote(text string) {
+func (r *Commands) Quote(text string) {
 	if text == "" {
 		return
 	}
@@ -152,19 +153,19 @@ type Annotation struct {
 const MaxAnnotations = 10
 
 // Error issues an ::error annotation (or prints "error: ..." outside Actions).
-func (r *Runner) Error(a Annotation) { r.annotate("error", a) }
+func (r *Commands) Error(a Annotation) { r.annotate("error", a) }
 
 // Warning issues a ::warning annotation (or prints "warning: ...").
-func (r *Runner) Warning(a Annotation) { r.annotate("warning", a) }
+func (r *Commands) Warning(a Annotation) { r.annotate("warning", a) }
 
 // Notice issues a ::notice annotation (or prints "notice: ...").
-func (r *Runner) Notice(a Annotation) { r.annotate("notice", a) }
+func (r *Commands) Notice(a Annotation) { r.annotate("notice", a) }
 
 // annotate cleans whatever built the annotation: the title becomes one
 // line of at most MaxTitle characters, the message keeps its line breaks
 // and at most MaxMessage characters, and neither keeps a control
 // character, an escape sequence or a bidirectional control.
-func (r *Runner) annotate(level string, a Annotation) {
+func (r *Commands) annotate(level string, a Annotation) {
 	a.Title = cleantext.Shorten(a.Title, MaxTitle)
 	a.File = cleantext.Line(a.File)
 	msg := a.Message
@@ -222,7 +223,7 @@ func oneLine(s string) string {
 // otherwise inject outputs). It returns an error rather than panicking when
 // the file cannot be written; outside Actions (no GITHUB_OUTPUT) it does
 // nothing.
-func (r *Runner) SetOutputs(outputs [][2]string) error {
+func (r *Commands) SetOutputs(outputs [][2]string) error {
 	path := r.getenv("GITHUB_OUTPUT")
 	if path == "" {
 		return nil
@@ -243,7 +244,7 @@ func (r *Runner) SetOutputs(outputs [][2]string) error {
 
 // AddStepSummary appends Markdown to $GITHUB_STEP_SUMMARY; it does nothing
 // when the variable is unset.
-func (r *Runner) AddStepSummary(markdown string) error {
+func (r *Commands) AddStepSummary(markdown string) error {
 	path := r.getenv("GITHUB_STEP_SUMMARY")
 	if path == "" {
 		return nil

@@ -13,7 +13,7 @@ import (
 	"github.com/codearts-tools/codearts-logs/internal/ghaction/runnertest"
 )
 
-func newRunner(t *testing.T, env map[string]string) (*Runner, *bytes.Buffer) {
+func newCommands(t *testing.T, env map[string]string) (*Commands, *bytes.Buffer) {
 	t.Helper()
 	var out bytes.Buffer
 	if env == nil {
@@ -38,7 +38,7 @@ var hostile = []string{
 
 func TestQuoteKeepsRemoteTextInert(t *testing.T) {
 	t.Parallel()
-	r, out := newRunner(t, nil)
+	r, out := newCommands(t, nil)
 	r.Quote(strings.Join(hostile, "\n"))
 	r.Printf("after")
 	cmds := runnertest.Parse(out.String())
@@ -58,7 +58,7 @@ func TestQuoteKeepsRemoteTextInert(t *testing.T) {
 			t.Errorf("line %q not printed verbatim", h)
 		}
 	}
-	// The random token is masked before it is used, once per Runner: 400
+	// The random token is masked before it is used, once per Commands: 400
 	// quoted blocks must not add 400 masks.
 	masks := runnertest.Masks(cmds)
 	if len(masks) != 1 || !strings.Contains(out.String(), "::stop-commands::"+masks[0]) {
@@ -72,7 +72,7 @@ func TestQuoteKeepsRemoteTextInert(t *testing.T) {
 
 func TestQuoteOutsideActionsIsPlain(t *testing.T) {
 	t.Parallel()
-	r, out := newRunner(t, map[string]string{"GITHUB_ACTIONS": ""})
+	r, out := newCommands(t, map[string]string{"GITHUB_ACTIONS": ""})
 	r.Quote("::set-output name=a::b")
 	if out.String() != "::set-output name=a::b\n" {
 		t.Errorf("got %q", out)
@@ -85,7 +85,7 @@ func TestQuoteOutsideActionsIsPlain(t *testing.T) {
 
 func TestAnnotationEscapesRemoteText(t *testing.T) {
 	t.Parallel()
-	r, out := newRunner(t, nil)
+	r, out := newCommands(t, nil)
 	r.Error(Annotation{Title: "stage1 (Build, a::b)", Message: "line1\n::set-output name=x::y\r\n100%"})
 	cmds := runnertest.Parse(out.String())
 	if len(cmds) != 1 || cmds[0].Name != "error" {
@@ -118,7 +118,7 @@ func TestAnnotationPointsAtCode(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, out := newRunner(t, nil)
+			r, out := newCommands(t, nil)
 			r.Error(tc.a)
 			cmds := runnertest.Parse(out.String())
 			if len(cmds) != 1 || cmds[0].Name != "error" {
@@ -133,7 +133,7 @@ func TestAnnotationPointsAtCode(t *testing.T) {
 
 func TestMaskMultiline(t *testing.T) {
 	t.Parallel()
-	r, out := newRunner(t, nil)
+	r, out := newCommands(t, nil)
 	r.AddMask("line-one\r\nline-two")
 	masks := runnertest.Masks(runnertest.Parse(out.String()))
 	want := map[string]bool{"line-one\r\nline-two": true, "line-one": true, "line-two": true}
@@ -175,7 +175,7 @@ func parseOutputs(t *testing.T, data string) map[string]string {
 func TestSetOutputsRandomDelimiter(t *testing.T) {
 	t.Parallel()
 	file := filepath.Join(t.TempDir(), "output")
-	r, _ := newRunner(t, map[string]string{"GITHUB_OUTPUT": file})
+	r, _ := newCommands(t, map[string]string{"GITHUB_OUTPUT": file})
 	evil := "x\n_GitHubActionsFileCommandDelimeter_\ninjected<<EOF\npwned\nEOF"
 	if err := r.SetOutputs([][2]string{{"logs", evil}, {"path", "/p"}}); err != nil {
 		t.Fatal(err)
@@ -189,7 +189,7 @@ func TestSetOutputsRandomDelimiter(t *testing.T) {
 
 func TestFileCommandsReturnErrors(t *testing.T) {
 	t.Parallel()
-	r, _ := newRunner(t, map[string]string{
+	r, _ := newCommands(t, map[string]string{
 		"GITHUB_OUTPUT":       filepath.Join(t.TempDir(), "missing", "out"),
 		"GITHUB_STEP_SUMMARY": filepath.Join(t.TempDir(), "missing", "sum"),
 	})
@@ -203,7 +203,7 @@ func TestFileCommandsReturnErrors(t *testing.T) {
 
 func TestGroup(t *testing.T) {
 	t.Parallel()
-	r, out := newRunner(t, nil)
+	r, out := newCommands(t, nil)
 	r.Group("stage3: 2 failure lines", func() { r.Printf("inside") })
 	cmds := runnertest.Parse(out.String())
 	if len(cmds) != 2 || cmds[0].Name != "group" || cmds[1].Name != "endgroup" {
@@ -218,7 +218,7 @@ func TestRemoteTextIsCleanedOnEveryPath(t *testing.T) {
 	t.Parallel()
 	hostile := "x\x1b]0;title\x07\x1b[2J\u202Ey\u2066z\u2069\x7f\u0085w"
 	for _, active := range []string{"true", ""} {
-		r, out := newRunner(t, map[string]string{"GITHUB_ACTIONS": active})
+		r, out := newCommands(t, map[string]string{"GITHUB_ACTIONS": active})
 		r.Error(Annotation{Title: hostile + strings.Repeat("T", 10_000), Message: hostile + "\n" + strings.Repeat("M", 10_000)})
 		r.Warning(Annotation{Message: hostile})
 		r.Group(hostile, func() { r.Quote(hostile + "\n\tindented " + hostile) })
