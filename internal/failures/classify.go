@@ -197,6 +197,15 @@ func leadingBlanks(b []byte) int {
 	return i
 }
 
+// leadingDigits returns the number of ASCII digits at the start of b.
+func leadingDigits(b []byte) int {
+	i := 0
+	for i < len(b) && isDigit(b[i]) {
+		i++
+	}
+	return i
+}
+
 // isMarker reports whether a line starts a command: a shell prompt "$ cmd"
 // at the start of the body, or CodeArts' step start "该步骤开始执行".
 func isMarker(t, body []byte) bool {

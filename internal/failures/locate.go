@@ -287,85 +287,92 @@ func (l *locator) addAfter(num int64, text string) {
 // summaries matched, the first one with the output of the command it ends.
 func (l *locator) excerpt(r *Result) {
 	r.Matches += l.marked
-	// The cause of a failure is in the output of the command that failed:
-	// between the start of the command that the first summary ends ("exit
-	// code 1", 'The command "make" exited with 2.') and that summary.
-	// Errors before it were survived (a retried download), errors after it
-	// are the failure's consequences (an upload of what was not built).
+	order := l.ranked()
+	if order == nil && len(l.summaries) > 0 {
+		order = []*report{commandOutput(l.summaries[0], r)}
+	}
+	fillHunks(r, order, l.o.MaxLines)
+}
+
+// ranked returns the reports in the order they are shown, nil when there
+// are none. The cause of a failure is in the output of the command that
+// failed: between the start of the command that the first summary ends
+// ("exit code 1", 'The command "make" exited with 2.') and that summary.
+// Errors before it were survived (a retried download), errors after it are
+// the failure's consequences (an upload of what was not built).
+func (l *locator) ranked() []*report {
 	var first *report
 	if len(l.summaries) > 0 {
 		first = &l.summaries[0]
 	}
 	inCommand := func(rep *report) bool { return first == nil || rep.head < first.head && rep.head >= first.cmd }
-	var order []*report
 	best := -1
 	for i := range l.reports {
 		if inCommand(&l.reports[i]) && (best < 0 || l.reports[i].tier > l.reports[best].tier) {
 			best = i
 		}
 	}
-	if best >= 0 {
-		order = append(order, &l.reports[best])
-		for i := range l.reports {
-			if i != best && inCommand(&l.reports[i]) {
-				order = append(order, &l.reports[i])
-			}
-		}
-		head := l.reports[best].head
-		for i := range l.summaries {
-			if s := &l.summaries[i]; s.head > head {
-				// Only its own line: what is above it is shown already.
-				order = append(order, &report{tier: tierSummary, head: s.head, lines: s.lines[len(s.lines)-1:]})
-				break
-			}
-		}
-		for i := range l.reports {
-			if !inCommand(&l.reports[i]) {
-				order = append(order, &l.reports[i])
-			}
-		}
-	} else if len(l.summaries) > 0 {
-		s := l.summaries[0]
-		// The runner's bookkeeping ("travis_time:end:...") is not output.
-		lines := slices.DeleteFunc(slices.Clone(s.lines), func(ln Line) bool {
-			body, _ := splitPrefix([]byte(ln.Text))
-			return !ln.Match && isNoise(bytes.TrimLeft(body, " \t"))
-		})
-		// The failed command's likely cause: its first line that says
-		// something failed, else its last words.
-		cause := -1
-		for i := len(lines) - 2; i >= 0; i-- {
-			body, _ := splitPrefix([]byte(lines[i].Text))
-			if isBlank(body) || lines[i].Match {
-				continue
-			}
-			if cause < 0 || causeRE.Match(body) {
-				cause = i
-			}
-		}
-		if cause >= 0 {
-			lines[cause].Match = true
-			r.Matches++ // shown as a failure line, so counted as one
-		}
-		order = append(order, &report{tier: s.tier, head: s.head, lines: lines})
+	if best < 0 {
+		return nil
 	}
-	// Blank lines do not count against MaxLines (a log that doubles every
-	// line ending would show half as much), but all lines together stay
-	// within 2*MaxLines.
-	room, total := l.o.MaxLines, 2*l.o.MaxLines
+	order := []*report{&l.reports[best]}
+	for i := range l.reports {
+		if i != best && inCommand(&l.reports[i]) {
+			order = append(order, &l.reports[i])
+		}
+	}
+	head := l.reports[best].head
+	for i := range l.summaries {
+		if s := &l.summaries[i]; s.head > head {
+			// Only its own line: what is above it is shown already.
+			order = append(order, &report{tier: tierSummary, head: s.head, lines: s.lines[len(s.lines)-1:]})
+			break
+		}
+	}
+	for i := range l.reports {
+		if !inCommand(&l.reports[i]) {
+			order = append(order, &l.reports[i])
+		}
+	}
+	return order
+}
+
+// commandOutput returns summary s with the output of the command it ends,
+// its likely cause marked as a failure line (and counted in r).
+func commandOutput(s report, r *Result) *report {
+	// The runner's bookkeeping ("travis_time:end:...") is not output.
+	lines := slices.DeleteFunc(slices.Clone(s.lines), func(ln Line) bool {
+		body, _ := splitPrefix([]byte(ln.Text))
+		return !ln.Match && isNoise(bytes.TrimLeft(body, " \t"))
+	})
+	// The failed command's likely cause: its first line that says
+	// something failed, else its last words.
+	cause := -1
+	for i := len(lines) - 2; i >= 0; i-- {
+		body, _ := splitPrefix([]byte(lines[i].Text))
+		if isBlank(body) || lines[i].Match {
+			continue
+		}
+		if cause < 0 || causeRE.Match(body) {
+			cause = i
+		}
+	}
+	if cause >= 0 {
+		lines[cause].Match = true
+		r.Matches++ // shown as a failure line, so counted as one
+	}
+	return &report{tier: s.tier, head: s.head, lines: lines}
+}
+
+// fillHunks adds the lines of the reports in order to r's Hunks. Blank
+// lines do not count against maxLines (a log that doubles every line
+// ending would show half as much), but all lines together stay within
+// 2*maxLines.
+func fillHunks(r *Result, order []*report, maxLines int) {
+	room, total := maxLines, 2*maxLines
 	var prev int64 = -1
 	for _, rep := range order {
-		lines := rep.lines
-		if n := nonBlank(lines); n > room || len(lines) > total {
-			// Context goes first: the failure line must be shown.
-			first := slices.IndexFunc(lines, func(l Line) bool { return l.Match })
-			skip := 0
-			for skip < first && (nonBlank(lines[skip:]) > room || len(lines)-skip > total) {
-				skip++
-			}
-			lines = lines[skip:]
-		}
-		for _, ln := range lines {
+		for _, ln := range trimContext(rep.lines, room, total) {
 			blank := isBlankText(ln.Text)
 			if total == 0 || room == 0 && !blank {
 				break
@@ -388,6 +395,21 @@ func (l *locator) excerpt(r *Result) {
 			}
 		}
 	}
+}
+
+// trimContext drops lines from the start of a report that does not fit in
+// room lines that are not blank and total lines, as far as its first
+// failure line: context goes first, the failure line must be shown.
+func trimContext(lines []Line, room, total int) []Line {
+	if n := nonBlank(lines); n <= room && len(lines) <= total {
+		return lines
+	}
+	first := slices.IndexFunc(lines, func(l Line) bool { return l.Match })
+	skip := 0
+	for skip < first && (nonBlank(lines[skip:]) > room || len(lines)-skip > total) {
+		skip++
+	}
+	return lines[skip:]
 }
 
 // causeRE: words of a command's output that say what failed, to pick the

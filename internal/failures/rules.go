@@ -34,7 +34,7 @@ type rule struct {
 	// what failed in words no cheap gate finds (Rust's "thread 'main'
 	// panicked at ..." above its "note: run with `RUST_BACKTRACE=1`").
 	above  bool
-	refine func(body []byte, at, end int) tier // nil: the rule's tier; tierNone rejects the line
+	refine refineFunc // nil: the rule's tier; tierNone rejects the line
 }
 
 // builtinRules are the failure lines of build logs: test frameworks'
@@ -283,20 +283,13 @@ func isSpace(c byte) bool { return c == ' ' || c == '\t' }
 // warning: 2", is a count: blanks, digits, blanks, then the end or one of
 // ",;)]|/" (counterRE, without the regexp engine).
 func isCounter(t []byte) bool {
-	i := 0
-	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
-		i++
-	}
-	d := i
-	for i < len(t) && isDigit(t[i]) {
-		i++
-	}
-	if i == d {
+	i := leadingBlanks(t)
+	d := leadingDigits(t[i:])
+	if d == 0 {
 		return false
 	}
-	for i < len(t) && (t[i] == ' ' || t[i] == '\t') {
-		i++
-	}
+	i += d
+	i += leadingBlanks(t[i:])
 	return i == len(t) || bytes.IndexByte([]byte(",;)]|/"), t[i]) >= 0
 }
 
@@ -334,30 +327,54 @@ func locationRefine(body []byte, _, _ int) tier {
 	return tierError
 }
 
-// gtestRefine: googletest lists the failed tests again at the end ("[
-// FAILED  ] 2 tests, listed below:"): a repeat, not a failure line.
-func gtestRefine(body []byte, _, end int) tier {
-	if end < len(body) && isDigit(body[end]) {
-		return tierNone
+// refineFunc is a rule's refine: it may change the tier of a line the
+// rule matched at body[at:end], and tierNone rejects the line.
+type refineFunc = func(body []byte, at, end int) tier
+
+// Refines that look at one thing and pick one of two tiers.
+var (
+	// googletest lists the failed tests again at the end ("[  FAILED  ]
+	// 2 tests, listed below:"): a repeat, not a failure line.
+	gtestRefine = ifDigitAfter(tierNone, tierRoot)
+	// Surefire's class line "Tests run: 3, Failures: 1, ... <<< FAILURE!"
+	// comes before its tests' reports: it is not a failure line (as a
+	// summary it would end the failed command before its cause).
+	surefireRefine       = ifLineStarts("Tests run:", tierNone, tierRoot)
+	trailingFailedRefine = ifLineStarts("> Task ", tierSummary, tierRoot)
+	eslintSummaryRefine  = ifDigitAfter(tierSummary, tierRoot)
+	jestRefine           = ifAfter("Console", tierNone, tierRoot)
+	pnpmRefine           = ifAfter("RECURSIVE", tierSummary, tierError)
+)
+
+// ifDigitAfter returns yes when a digit follows the keyword, else no.
+func ifDigitAfter(yes, no tier) refineFunc {
+	return func(body []byte, _, end int) tier {
+		if end < len(body) && isDigit(body[end]) {
+			return yes
+		}
+		return no
 	}
-	return tierRoot
 }
 
-// surefireRefine: Surefire's class line "Tests run: 3, Failures: 1, ...
-// <<< FAILURE!" comes before its tests' reports: it is not a failure line
-// (as a summary it would end the failed command before its cause).
-func surefireRefine(body []byte, _, _ int) tier {
-	if bytes.HasPrefix(body[leadingBlanks(body):], []byte("Tests run:")) {
-		return tierNone
+// ifLineStarts returns yes when the line, past its indentation, starts
+// with prefix, else no.
+func ifLineStarts(prefix string, yes, no tier) refineFunc {
+	return func(body []byte, _, _ int) tier {
+		if bytes.HasPrefix(body[leadingBlanks(body):], []byte(prefix)) {
+			return yes
+		}
+		return no
 	}
-	return tierRoot
 }
 
-func trailingFailedRefine(body []byte, _, _ int) tier {
-	if bytes.HasPrefix(body[leadingBlanks(body):], []byte("> Task ")) {
-		return tierSummary
+// ifAfter returns yes when prefix follows the keyword right away, else no.
+func ifAfter(prefix string, yes, no tier) refineFunc {
+	return func(body []byte, _, end int) tier {
+		if bytes.HasPrefix(body[end:], []byte(prefix)) {
+			return yes
+		}
+		return no
 	}
-	return tierRoot
 }
 
 // numberedItem accepts "  1) Suite test:" whose number starts the line.
@@ -374,29 +391,8 @@ func numberedItem(body []byte, at, _ int) tier {
 	return tierRoot
 }
 
-func eslintSummaryRefine(body []byte, _, end int) tier {
-	if end < len(body) && isDigit(body[end]) {
-		return tierSummary
-	}
-	return tierRoot
-}
-
-func jestRefine(body []byte, _, end int) tier {
-	if bytes.HasPrefix(body[end:], []byte("Console")) {
-		return tierNone
-	}
-	return tierRoot
-}
-
 func npmRefine(body []byte, _, end int) tier {
 	if npmSummaryRE.Match(bytes.TrimLeft(body[end:], " ")) {
-		return tierSummary
-	}
-	return tierError
-}
-
-func pnpmRefine(body []byte, _, end int) tier {
-	if bytes.HasPrefix(body[end:], []byte("RECURSIVE")) {
 		return tierSummary
 	}
 	return tierError
@@ -474,7 +470,7 @@ type compiledRule struct {
 	mode   mode
 	quiet  bool
 	above  bool
-	refine func(body []byte, at, end int) tier
+	refine refineFunc
 }
 
 // compiledRules are builtinRules, compiled once.

@@ -125,48 +125,26 @@ const (
 	keyRustNote                       // note: run with `RUST_BACKTRACE=1`
 )
 
+// keyCheck is one key of a gate byte and the check that finds it.
+type keyCheck struct {
+	check func(b []byte, i int) bool
+	key   keyMask
+}
+
 // byteKeys are the keys found by a gate byte other than ':': one pass
 // over the line per byte, each occurrence checked for all its keys.
 var byteKeys = []struct {
-	c   byte
-	key func(b []byte, i int) keyMask
+	c      byte
+	checks []keyCheck
 }{
-	{'E', func(b []byte, i int) keyMask {
-		var m keyMask
-		if erGate(b, i) {
-			m |= keyER
-		}
-		if exGate(b, i) {
-			m |= keyEX
-		}
-		if exitGate(b, i) {
-			m |= keyEx
-		}
-		return m
-	}},
-	{'A', func(b []byte, i int) keyMask {
-		var m keyMask
-		if faGate(b, i) {
-			m |= keyFA
-		}
-		if assertGate(b, i) {
-			m |= keyAssert
-		}
-		return m
-	}},
-	{'x', func(b []byte, i int) keyMask { return bit(xitGate(b, i), keyXit) }},
-	{'p', func(b []byte, i int) keyMask { return bit(npmGate(b, i), keyNpm) }},
-	{0xb1, func(b []byte, i int) keyMask { return bit(failGate(b, i), keyFail) }},
-	{'*', func(b []byte, i int) keyMask { return bit(starGate(b, i), keyStar) }},
-	{0xe2, func(b []byte, i int) keyMask { return bit(symGate(b, i), keySym) }},
-	{'!', func(b []byte, i int) keyMask { return bit(bangGate(b, i), keyBang) }},
-}
-
-func bit(ok bool, k keyMask) keyMask {
-	if ok {
-		return k
-	}
-	return 0
+	{'E', []keyCheck{{erGate, keyER}, {exGate, keyEX}, {exitGate, keyEx}}},
+	{'A', []keyCheck{{faGate, keyFA}, {assertGate, keyAssert}}},
+	{'x', []keyCheck{{xitGate, keyXit}}},
+	{'p', []keyCheck{{npmGate, keyNpm}}},
+	{0xb1, []keyCheck{{failGate, keyFail}}},
+	{'*', []keyCheck{{starGate, keyStar}}},
+	{0xe2, []keyCheck{{symGate, keySym}}},
+	{'!', []keyCheck{{bangGate, keyBang}}},
 }
 
 // lineKeys returns the keys that text has.
@@ -181,14 +159,18 @@ func lineKeys(text []byte) keyMask {
 		m |= colonKeys(text, i)
 	}
 	for k := range byteKeys {
-		c, key := byteKeys[k].c, byteKeys[k].key
+		c, checks := byteKeys[k].c, byteKeys[k].checks
 		for i := 0; i < len(text); i++ {
 			j := bytes.IndexByte(text[i:], c)
 			if j < 0 {
 				break
 			}
 			i += j
-			m |= key(text, i)
+			for _, kc := range checks {
+				if kc.check(text, i) {
+					m |= kc.key
+				}
+			}
 		}
 	}
 	return m
@@ -316,15 +298,10 @@ func itemKey(b []byte, i int) keyMask {
 	if k := bytes.LastIndex(l[:min(len(l), 64)], []byte("] ")); k >= 0 {
 		l = l[k+2:]
 	}
-	j := 0
-	for j < len(l) && (l[j] == ' ' || l[j] == '\t') {
-		j++
-	}
-	d := j
-	for j < len(l) && isDigit(l[j]) {
-		j++
-	}
-	if j > d && j+1 < len(l) && l[j] == ')' && l[j+1] == ' ' {
+	j := leadingBlanks(l)
+	d := leadingDigits(l[j:])
+	j += d
+	if d > 0 && j+1 < len(l) && l[j] == ')' && l[j+1] == ' ' {
 		return keyItem
 	}
 	return 0
@@ -336,6 +313,18 @@ func colonWordKeys(b []byte, i int) keyMask {
 	if i+1 < len(b) && b[i+1] == '[' && bytes.HasSuffix(b[:i], []byte(".java")) {
 		return keyJavac
 	}
+	j, m := keywordEnd(b, i)
+	if m != 0 || j == 0 {
+		return m
+	}
+	return wordKey(b, i, j)
+}
+
+// keywordEnd returns where the keyword before the ':' at b[i] ends, past a
+// code or a number between them ("error[E0425]:", "error TS2304:",
+// "fatal error C1083:"); or 0 and the key when what is there decides
+// alone ("make[1]:", "a.go:12:3:"); or 0 and no key when nothing fits.
+func keywordEnd(b []byte, i int) (int, keyMask) {
 	j := i
 	switch {
 	case j > 0 && b[j-1] == ']': // error[E0425]:, make[1]:
@@ -347,31 +336,33 @@ func colonWordKeys(b []byte, i int) keyMask {
 		case j >= 2 && b[j-1] == 'E' && b[j-2] == '[':
 			j -= 2
 		case j >= 1 && b[j-1] == '[' && bytes.HasSuffix(b[:j-1], []byte("make")):
-			return keyMake
+			return 0, keyMake
 		default:
-			return 0
+			return 0, 0
 		}
 	case j > 0 && isDigit(b[j-1]): // error TS2304:, fatal error C1083:, a.go:12:3:
 		for j > 0 && isDigit(b[j-1]) && i-j < 7 {
 			j--
 		}
 		if j > 0 && b[j-1] == ':' {
-			return keyLoc
+			return 0, keyLoc
 		}
 		k := j
 		for k > 0 && b[k-1] >= 'A' && b[k-1] <= 'Z' && j-k < 5 {
 			k--
 		}
 		if k == j || k == 0 || b[k-1] != ' ' {
-			return 0
+			return 0, 0
 		}
 		j = k - 1
 	}
-	if j == 0 {
-		return 0
-	}
-	// Switch on the byte before the ':' so that most colons (times,
-	// URLs, "key: value") cost one comparison.
+	return j, 0
+}
+
+// wordKey returns the key of the keyword that ends at b[j], for the ':' at
+// b[i], or 0. It switches on the keyword's last byte so that most colons
+// (times, URLs, "key: value") cost one comparison.
+func wordKey(b []byte, i, j int) keyMask {
 	has := func(suffix string) bool { return len(suffix) <= j && string(b[j-len(suffix):j]) == suffix }
 	switch b[j-1] {
 	case 'r':
@@ -406,18 +397,7 @@ func colonWordKeys(b []byte, i int) keyMask {
 			return keyCMake
 		}
 	case 'e':
-		if has("make") {
-			return keyMake
-		}
-		if has("note") && (bytes.HasPrefix(b[i+1:], []byte(" run with `RUST_BACKTRACE")) || bytes.HasPrefix(b[i+1:], []byte(" Run with `RUST_BACKTRACE"))) {
-			return keyRustNote
-		}
-		if has("ailure") && eol(b, i) {
-			return keyFailure
-		}
-		if has("-zero code") {
-			return keyNonZero
-		}
+		return wordKeyE(b, i, has)
 	case 'n':
 		if has("from daemon") {
 			return keyDaemon
@@ -432,6 +412,21 @@ func colonWordKeys(b []byte, i int) keyMask {
 		if (has("ailures") || has("errors")) && eol(b, i) {
 			return keyFailure
 		}
+	}
+	return 0
+}
+
+// wordKeyE is wordKey for a keyword that ends in 'e'.
+func wordKeyE(b []byte, i int, has func(string) bool) keyMask {
+	switch {
+	case has("make"):
+		return keyMake
+	case has("note") && (bytes.HasPrefix(b[i+1:], []byte(" run with `RUST_BACKTRACE")) || bytes.HasPrefix(b[i+1:], []byte(" Run with `RUST_BACKTRACE"))):
+		return keyRustNote
+	case has("ailure") && eol(b, i):
+		return keyFailure
+	case has("-zero code"):
+		return keyNonZero
 	}
 	return 0
 }
