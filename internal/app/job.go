@@ -36,7 +36,10 @@ type follower struct {
 	// logOff is set once the live log failed for good; logSaid once its
 	// failure was reported (it is reported once).
 	logOff, logSaid bool
-	seen            map[string]string // stage → last status printed
+	// drained is set once the rest of the live log was fetched at the
+	// build's end.
+	drained bool
+	seen    map[string]string // stage → last status printed
 }
 
 // followBudget is how long job mode follows a build: wait-timeout, or when
@@ -150,18 +153,26 @@ func (fl *follower) watch(ctx context.Context, res codearts.ResolvedRecord, unti
 	fl.live = fl.client.NewLiveLog(cfg.JobID, n)
 	fl.live.Piece = 1000000 // the service's default piece: fewer calls for a long log
 	r.Printf("Following build #%d live (%s); the build's log follows as it arrives", n, budgetWords(cfg))
-	fl.stageEvents(res.Record)
 	fl.pumpLog(ctx)
+	fl.stageEvents(res.Record)
 	wr := codearts.Wait(ctx, func(ctx context.Context) (codearts.Record, error) { return fl.client.Record(ctx, res.ID) }, codearts.WaitOptions{
 		Budget:   until(),
 		Interval: fl.poll,
 		Now:      fl.now,
 		Sleep:    fl.sleep,
+		// The log is read after the stage list, so it holds at least
+		// the lines of every stage that list says has ended: printing it
+		// first puts a stage's last lines before its "■ … FAILED" line,
+		// and all of the log before the build's end.
 		Progress: func(p codearts.Poll) {
+			if p.Err == nil && p.Finished {
+				fl.drainLog(ctx)
+			} else {
+				fl.pumpLog(ctx)
+			}
 			if p.Err == nil {
 				fl.stageEvents(p.Record)
 			}
-			fl.pumpLog(ctx)
 		},
 	})
 	if wr.Seen {
@@ -286,9 +297,10 @@ const maxDrain = 20
 // ended, pausing the first poll interval between calls, and prints its
 // last line even without a line break.
 func (fl *follower) drainLog(ctx context.Context) {
-	if fl.live == nil {
+	if fl.live == nil || fl.drained {
 		return
 	}
+	fl.drained = true
 	for i := 0; i < maxDrain && fl.pumpLog(ctx); i++ {
 		if fl.sleep(ctx, fl.poll) != nil {
 			return

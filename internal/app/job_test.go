@@ -221,6 +221,14 @@ func TestRunBuildFollowedToSuccess(t *testing.T) {
 	if strings.Count(out, "▶ stage2 (Maven Build) RUNNING") != 1 {
 		t.Error("stage2's start printed more than once")
 	}
+	// A stage's lines come before its end, as a reader expects: the log
+	// that arrived with (and after) the poll that saw the end is printed
+	// first.
+	for _, l := range liveLines {
+		if i := strings.Index(out, l+"\n"); i > i2 {
+			t.Errorf("live line %q printed after stage2's end:\n%s", l, out)
+		}
+	}
 	recID, _, _, _ := h.fake.RecordOf(testJob, 43)
 	if o := h.outputs(); o["build-number"] != "43" || o["build-status"] != "SUCCESS" || o["record-id"] != recID {
 		t.Errorf("outputs = %v", o)
