@@ -199,6 +199,9 @@ func TestAnnotationMessageKeepsTheWholeLine(t *testing.T) {
 	if !strings.Contains(got["message"], "END") || !strings.Contains(got["message"], "stage3.log line 1: ") {
 		t.Errorf("message = %q, want the whole root-cause line", got["message"])
 	}
+	if strings.Contains(got["message"], "GMT+08:00") || !strings.HasPrefix(got["message"], "stage3.log line 1: /home/build/app/pkg/a.go:12:3: error: ") {
+		t.Errorf("message = %q, want the line without CodeArts' timestamp", got["message"])
+	}
 	if n := len([]rune(got["title"])); n > 140 || !strings.HasSuffix(got["title"], "…") {
 		t.Errorf("title has %d characters: %q", n, got["title"])
 	}

@@ -183,14 +183,14 @@ func failureAnnotation(s *report.Stage, tree *srcloc.Tree) ghaction.Annotation {
 	if s.Scan.Matches == 0 {
 		msg := fmt.Sprintf("status %s", s.Status)
 		if n := len(s.Scan.Tail); n > 0 {
-			msg += "; last line: " + s.Scan.Tail[n-1].Text
+			msg += "; last line: " + withoutTimestamp(s.Scan.Tail[n-1].Text)
 		}
 		return ghaction.Annotation{Title: title + ": status " + s.Status, Message: msg}
 	}
 	root := s.Scan.First
 	// "stage3.log line 2": the log's line, not the source file's the
 	// annotation may point at.
-	msg := fmt.Sprintf("%s line %d: %s", s.File, root.Number, root.Text)
+	msg := fmt.Sprintf("%s line %d: %s", s.File, root.Number, withoutTimestamp(root.Text))
 	if s.Scan.Matches > 1 {
 		msg += fmt.Sprintf(" (and %d more failure lines)", s.Scan.Matches-1)
 	}
@@ -261,6 +261,21 @@ func locate(res failures.Result, tree *srcloc.Tree) (position, string, bool) {
 // logPrefix is what CodeArts and the build tool put before the message:
 // "[2023/12/21 15:44:18.200 GMT+08:00] [ERROR] ".
 var logPrefix = regexp.MustCompile(`^\s*(?:\[\d{4}/\d\d/\d\d [^\]]{0,40}\]\s*)?(?:\[(?i:info|warn|warning|error|fatal|debug)\]\s*){0,2}`)
+
+// codeartsTimestamp is the part of logPrefix that CodeArts itself adds
+// to every line: "[2023/12/21 15:44:18.200 GMT+08:00] ".
+var codeartsTimestamp = regexp.MustCompile(`^\[\d{4}/\d\d/\d\d [^\]]{0,40}\] ?`)
+
+// withoutTimestamp is a log line as the build tool wrote it, for an
+// annotation's message: CodeArts' timestamp says nothing there and pushes
+// the message out of view. The level stays: it may be the tool's own
+// (Maven's "[ERROR]"). The summary's excerpt keeps the line as it is.
+func withoutTimestamp(text string) string {
+	if t := codeartsTimestamp.ReplaceAllString(text, ""); strings.TrimSpace(t) != "" {
+		return t
+	}
+	return text
+}
 
 // logMessage is a log line without its timestamp and level, nor the colon
 // of a heading ("COMPILATION ERROR :").
