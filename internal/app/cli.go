@@ -128,8 +128,9 @@ Flags (the action's input names):
 		fmt.Fprintf(&b, "  --%-22s %s%s\n", in.Name, strings.ReplaceAll(in.Description, "`", ""), def)
 	}
 	b.WriteString(`
-Exit codes: 0 done; 1 a stage failed and --fail-on-build-failure is true; 2 bad input;
-            3 a log or the artifact could not be obtained.
+Exit codes: 0 done; 1 the build failed and --fail-on-build-failure is true; 2 bad input;
+            3 a log, the artifact or a finished build could not be obtained (a wait or
+            follow ended while it ran, a build could not be started, Ctrl-C while following).
 `)
 	io.WriteString(w, b.String())
 }
@@ -144,9 +145,25 @@ func flagsOrExit(env Env, args []string, prog string) (input func(string) (strin
 		usage(env.Stdout)
 		return nil, report.ExitOK, false
 	case err != nil:
-		fmt.Fprintf(env.Stderr, "%s: %v\n\n", prog, err)
-		usage(env.Stderr)
+		// One message, as for any other bad input: the whole usage after
+		// it would push the message out of view.
+		fmt.Fprintf(env.Stderr, "error: %s: %s\nRun codearts-logs --help for every flag.\n", prog, flagMessage(err))
 		return nil, report.ExitBadInput, false
 	}
 	return input, 0, true
+}
+
+// flagMessage words the flag package's errors with the flags as users
+// write them (--name, not -name).
+func flagMessage(err error) string {
+	msg := err.Error()
+	for _, p := range []struct{ prefix, say string }{
+		{"flag provided but not defined: -", "unknown flag --%s"},
+		{"flag needs an argument: -", "flag --%s needs a value"},
+	} {
+		if name, ok := strings.CutPrefix(msg, p.prefix); ok {
+			return fmt.Sprintf(p.say, strings.TrimLeft(name, "-"))
+		}
+	}
+	return strings.Replace(msg, "for flag -", "for flag --", 1)
 }

@@ -47,3 +47,30 @@ func TestFlagsFollowTheInputsTable(t *testing.T) {
 		}
 	}
 }
+
+// TestBadFlagIsOneMessage: an unknown flag, a flag without its value and a
+// true/false flag with a separate value each give exit 2 and one message
+// naming the flag, not the whole usage.
+func TestBadFlagIsOneMessage(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--bogus"}, "error: codearts-logs: unknown flag --bogus\n"},
+		{[]string{"--record-id"}, "error: codearts-logs: flag --record-id needs a value\n"},
+		{[]string{"--fail-on-build-failure", "false"}, "write --fail-on-build-failure=false"},
+		{[]string{"--token", "x"}, "for flag --token: secrets are read from the environment only"},
+	} {
+		var stdout, stderr strings.Builder
+		env := Env{Stdout: &stdout, Stderr: &stderr}
+		_, code, ok := flagsOrExit(env, tc.args, "codearts-logs")
+		got := stderr.String()
+		if ok || code != 2 || !strings.Contains(got, tc.want) {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 and %q", tc.args, code, got, tc.want)
+		}
+		if strings.Count(got, "\n") != 2 || strings.Contains(got, "Usage:") {
+			t.Errorf("%q: want one message and the --help hint, got:\n%s", tc.args, got)
+		}
+	}
+}
