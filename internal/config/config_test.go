@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -9,6 +10,11 @@ import (
 )
 
 const goodID = "2cc26382-b2cb-4234-8eb0-b37d362f4d4c"
+
+// testWS is a workspace that does not exist, under a folder that can be
+// written: Load checks that the output folder can be written (in the
+// deepest folder of the path that exists) before any request.
+var testWS = filepath.Join(os.TempDir(), "codearts-logs-config-test", "ws")
 
 // src builds a Source from an input map (present keys are "set") and an env map.
 func src(inputs, env map[string]string) Source {
@@ -18,7 +24,7 @@ func src(inputs, env map[string]string) Source {
 			return v, ok
 		},
 		Getenv:      func(k string) string { return env[k] },
-		BaseDir:     "/ws",
+		BaseDir:     testWS,
 		InWorkspace: true,
 	}
 }
@@ -44,7 +50,7 @@ func TestLoadDefaults(t *testing.T) {
 		c.Timeout != 10*time.Minute || c.WaitTimeout != 0 || c.FailOnBuildFailure || c.RetentionDays != 0 {
 		t.Errorf("defaults not applied: %+v", c)
 	}
-	if c.Dir != filepath.Join("/ws", DefaultPath) {
+	if c.Dir != filepath.Join(testWS, DefaultPath) {
 		t.Errorf("dir = %q", c.Dir)
 	}
 	if c.ArtifactName != "codearts-build-logs-"+goodID {
@@ -86,7 +92,7 @@ func TestLoadValues(t *testing.T) {
 	if c.ArtifactName != "logs-"+goodID+"-x" {
 		t.Errorf("artifact name = %q", c.ArtifactName)
 	}
-	if c.Dir != "/ws/out/logs" {
+	if c.Dir != filepath.Join(testWS, "out/logs") {
 		t.Errorf("dir = %q", c.Dir)
 	}
 	if len(c.FailurePatterns) != 2 || !c.Matcher.Match([]byte("pod OOMKilled")) {
@@ -236,6 +242,36 @@ func TestCLIPathMayBeAbsolute(t *testing.T) {
 	c, err := Load(s)
 	if err != nil || c.Dir != dir {
 		t.Fatalf("%v %q", err, c.Dir)
+	}
+}
+
+// TestUnwritablePathIsBadInput: a folder this user cannot write (a system
+// folder, a read-only mount) is refused before any request, naming path,
+// instead of failing every download after them.
+func TestUnwritablePathIsBadInput(t *testing.T) {
+	t.Parallel()
+	var dirs []string
+	if fi, err := os.Stat("/proc/self"); err == nil && fi.IsDir() {
+		dirs = append(dirs, "/proc/self/logs") // not writable, even by root
+	}
+	if os.Geteuid() != 0 {
+		ro := filepath.Join(t.TempDir(), "ro")
+		if err := os.Mkdir(ro, 0o555); err != nil {
+			t.Fatal(err)
+		}
+		dirs = append(dirs, ro, filepath.Join(ro, "new/logs"))
+	}
+	if len(dirs) == 0 {
+		t.Skip("no folder here that this user cannot write")
+	}
+	for _, dir := range dirs {
+		s := src(base("path", dir), nil)
+		s.InWorkspace = false
+		_, err := Load(s)
+		var ie *InputError
+		if !errors.As(err, &ie) || ie.Input != "path" || !strings.Contains(err.Error(), "cannot be written") {
+			t.Errorf("path %s: err = %v, want bad input naming path", dir, err)
+		}
 	}
 }
 

@@ -40,7 +40,7 @@ func (c *Config) loadTarget(get func(string) string) error {
 	case c.RecordID != "" && c.JobID != "":
 		return bad("job-id", "cannot be used with record-id: give record-id (a record) or job-id (a job's build), not both")
 	case c.RecordID == "" && c.JobID == "":
-		return bad("record-id", "is required, or job-id: the CodeArts Build record ID (36 characters such as 2cc26382-b2cb-4234-8eb0-b37d362f4d4c) or the job ID (32 letters and digits at the end of the job's URL)")
+		return bad("record-id", "one of record-id and job-id is required: record-id, a build record ID (36 characters such as 2cc26382-b2cb-4234-8eb0-b37d362f4d4c), or job-id, a job ID (the 32 letters and digits at the end of the job's URL)")
 	case c.RecordID != "" && !recordIDRe.MatchString(c.RecordID):
 		return bad("record-id", "%q is not a build record ID: expected 36 characters of lower-case letters, digits and hyphens", clip(c.RecordID))
 	case c.JobID != "" && !jobIDRe.MatchString(c.JobID):

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,15 +42,38 @@ func (c *Config) checkFolder(base string, inWorkspace bool) error {
 	case !fi.IsDir():
 		return bad("path", "%q cannot be created: %s is a file, not a folder", clip(c.Path), existing)
 	}
-	if !inWorkspace || !within(base, existing) {
-		return nil // the workspace does not exist (yet): no link below it either
+	// Outside the workspace (or when it does not exist yet) there is no
+	// link below it to check.
+	if inWorkspace && within(base, existing) {
+		ws, err := filepath.EvalSymlinks(base)
+		if err != nil {
+			ws = base
+		}
+		if !within(ws, resolved) {
+			return bad("path", "%q leads out of the workspace through a symbolic link (%s resolves to %s): name a real folder inside the workspace", clip(c.Path), existing, resolved)
+		}
 	}
-	ws, err := filepath.EvalSymlinks(base)
+	return checkWritable(c.Path, resolved)
+}
+
+// checkWritable creates and removes a file in dir, the deepest folder of
+// the path that exists: the logs (or the folders above them) are created
+// there. A folder this user cannot write (a system folder, a read-only
+// mount) is bad input, found before the downloads rather than after them.
+func checkWritable(path, dir string) error {
+	f, err := os.CreateTemp(dir, ".codearts-logs-probe-*")
 	if err != nil {
-		ws = base
+		reason := err
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			reason = pe.Err // the probe's own name says nothing to the user
+		}
+		return bad("path", "%q cannot be written (%s: %v): name a folder this user can write to", clip(path), dir, reason)
 	}
-	if !within(ws, resolved) {
-		return bad("path", "%q leads out of the workspace through a symbolic link (%s resolves to %s): name a real folder inside the workspace", clip(c.Path), existing, resolved)
+	name := f.Name()
+	f.Close()
+	if err := os.Remove(name); err != nil {
+		return bad("path", "%q cannot be used: %v", clip(path), err)
 	}
 	return nil
 }
