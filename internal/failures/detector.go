@@ -393,8 +393,8 @@ func (d *Detector) linesBefore(num int64, want int, b []byte, start int) []Line 
 func (d *Detector) pushLast(b []byte, n int64) {
 	keep := min(n, int64(d.ringSize))
 	s := 0
-	for k := n - keep; k > 0; k-- {
-		s += bytes.IndexByte(b[s:], '\n') + 1
+	if keep < n {
+		s = lastLinesStart(b, keep)
 	}
 	for num := d.res.Lines - keep + 1; s < len(b); num++ {
 		e := s + bytes.IndexByte(b[s:], '\n')
@@ -402,6 +402,25 @@ func (d *Detector) pushLast(b []byte, n int64) {
 		d.push(num, raw, int64(len(raw)))
 		s = e + 1
 	}
+}
+
+// lastLinesStart returns where the last keep lines of b start; b ends with
+// '\n' and has more than keep lines. The ring is short and a block long:
+// the newlines are counted (vectorised) in a window at the end, grown until
+// it holds more than keep of them, and only the window's surplus lines are
+// stepped over one by one.
+func lastLinesStart(b []byte, keep int64) int {
+	w := min(len(b), int(keep)*256)
+	c := int64(bytes.Count(b[len(b)-w:], []byte{'\n'}))
+	for c <= keep && w < len(b) {
+		w = min(len(b), 2*w)
+		c = int64(bytes.Count(b[len(b)-w:], []byte{'\n'}))
+	}
+	s := len(b) - w
+	for k := c - keep; k > 0; k-- {
+		s += bytes.IndexByte(b[s:], '\n') + 1
+	}
+	return s
 }
 
 // push keeps line num (its first rawCap bytes) in the ring, dropping the

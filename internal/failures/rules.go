@@ -3,6 +3,7 @@ package failures
 import (
 	"bytes"
 	"regexp"
+	"strings"
 )
 
 // A rule is one built-in failure pattern: a literal keyword, optionally
@@ -140,7 +141,7 @@ var builtinRules = []rule{
 	// javac through Maven when printed without the [ERROR] level:
 	// "/src/main/java/com/example/OrderService.java:[11,40] package com.example.billing does not exist".
 	// "Foo.java:[11,40]" alone is not enough: Maven prints deprecation warnings the same way.
-	{name: "javac", lit: ".java:[", rest: `\d+(?:,\d+)?\] (?:error: )?(?:package \S+ does not exist|cannot find symbol|incompatible types|cannot be applied|unreported exception|is not abstract|is already defined|cannot access|has private access|not a statement|illegal start of|class, interface, enum, or record expected|'[^']+' expected)`, key: keyJavac, tier: tierRoot},
+	{name: "javac", lit: ".java:[", rest: javacRest, key: keyJavac, tier: tierRoot},
 
 	// Summaries: the end of a cascade, whose cause is above.
 	// Maven "BUILD FAILURE", Gradle and Ant "BUILD FAILED", MSBuild "Build FAILED.".
@@ -183,6 +184,10 @@ const (
 	colonEnd = `:(?:[^0-9]|$)`
 	nonZero  = `[ \t]*[:=]?[ \t]*-?0*[1-9]`
 	exitRest = `(?:(?:ed)?(?: with)? (?:code|status|value)|ed with)` + nonZero
+	// javacRest: what follows ".java:[" in javac's errors (Maven shows its
+	// warnings in the same form).
+	javacRest     = `\d+(?:,\d+)?\] (?:error: )?(?:package \S+ does not exist|` + javacMessages + `|'[^']+' expected)`
+	javacMessages = `cannot find symbol|incompatible types|cannot be applied|unreported exception|is not abstract|is already defined|cannot access|has private access|not a statement|illegal start of|class, interface, enum, or record expected`
 )
 
 var (
@@ -421,6 +426,86 @@ const restWindow = 256
 var restFuncs = map[string]func([]byte) bool{
 	colonEnd:       colonEndAt,
 	errorColonRest: errorColonRestAt,
+	exitRest:       exitRestAt,
+	javacRest:      javacRestAt,
+}
+
+// exitRestAt is exitRest, anchored.
+func exitRestAt(t []byte) bool {
+	i := 0
+	if bytes.HasPrefix(t, []byte("ed")) {
+		i = 2
+	}
+	if bytes.HasPrefix(t[i:], []byte(" with")) {
+		i += 5
+	}
+	for _, w := range []string{" code", " status", " value"} {
+		if bytes.HasPrefix(t[i:], []byte(w)) && nonZeroAt(t[i+len(w):]) {
+			return true
+		}
+	}
+	return bytes.HasPrefix(t, []byte("ed with")) && nonZeroAt(t[7:])
+}
+
+// nonZeroAt is nonZero, anchored.
+func nonZeroAt(t []byte) bool {
+	i := leadingBlanks(t)
+	if i < len(t) && (t[i] == ':' || t[i] == '=') {
+		i++
+	}
+	i += leadingBlanks(t[i:])
+	if i < len(t) && t[i] == '-' {
+		i++
+	}
+	for i < len(t) && t[i] == '0' {
+		i++
+	}
+	return i < len(t) && t[i] >= '1' && t[i] <= '9'
+}
+
+// javacMessageList is javacMessages, split.
+var javacMessageList = strings.Split(javacMessages, "|")
+
+// javacRestAt is javacRest, anchored.
+func javacRestAt(t []byte) bool {
+	i := leadingDigits(t)
+	if i == 0 {
+		return false
+	}
+	if i < len(t) && t[i] == ',' {
+		if d := leadingDigits(t[i+1:]); d > 0 {
+			i += 1 + d
+		}
+	}
+	if !bytes.HasPrefix(t[i:], []byte("] ")) {
+		return false
+	}
+	t = t[i+2:]
+	if bytes.HasPrefix(t, []byte("error: ")) && javacMessageAt(t[7:]) {
+		return true
+	}
+	return javacMessageAt(t)
+}
+
+// javacMessageAt reports whether t starts with one of javac's messages
+// that javacRest names.
+func javacMessageAt(t []byte) bool {
+	if p := []byte("package "); bytes.HasPrefix(t, p) {
+		n := bytes.IndexAny(t[len(p):], " \t\n\f\r")
+		if n > 0 && bytes.HasPrefix(t[len(p)+n:], []byte(" does not exist")) {
+			return true
+		}
+	}
+	for _, m := range javacMessageList {
+		if bytes.HasPrefix(t, []byte(m)) {
+			return true
+		}
+	}
+	if len(t) > 1 && t[0] == '\'' {
+		n := bytes.IndexByte(t[1:], '\'')
+		return n > 0 && bytes.HasPrefix(t[1+n:], []byte("' expected"))
+	}
+	return false
 }
 
 // colonEndAt is colonEnd, anchored.
@@ -524,7 +609,7 @@ func (r *compiledRule) classify(body []byte, _ int) (class, bool) {
 		}
 		end := at + len(r.lit)
 		if r.restFn != nil {
-			if !r.restFn(body[end:]) {
+			if !r.restFn(body[end:min(len(body), end+restWindow)]) {
 				continue
 			}
 		} else if r.rest != nil && !r.rest.Match(body[end:min(len(body), end+restWindow)]) {

@@ -373,3 +373,41 @@ func TestJavacLocAt(t *testing.T) {
 		}
 	}
 }
+
+// TestHandWrittenExitAndJavacRests: exitRestAt and javacRestAt agree with
+// the regexps they replace, on chosen texts and on texts built from their
+// pieces.
+func TestHandWrittenExitAndJavacRests(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		fn     func([]byte) bool
+		texts  []string
+		pieces []string
+	}{
+		exitRest: {exitRestAt, []string{" code 1", " code 0", "ed with code 2", "ed with 3", "ed with code 0", " with code: 1", " status=-01", "ed  code 1",
+			" value\t=\t9", " code", "ed with", "ed with -0", " code 00", " Code 1", ""},
+			[]string{"ed", " with", " code", " status", " value", " ", "\t", ":", "=", "-", "0", "1", "9", "x"}},
+		javacRest: {javacRestAt, []string{"11,40] package a.b does not exist", "11] error: cannot find symbol", "1,] cannot find symbol", "1,2] ';' expected",
+			"1,2] '' expected", "1,2]  cannot access", "1,2] package  does not exist", "1,2] package a\tb does not exist", "x] cannot access", "12,3] warning: x",
+			"1] error: 'x' expected", "1] error: error: cannot access", ""},
+			[]string{"1", "40", ",", "]", " ", "error: ", "package ", "a.b", " does not exist", "cannot find symbol", "'", ";", " expected", "\t", "x"}},
+	}
+	for re, c := range cases {
+		rx := regexp.MustCompile(`^(?:` + re + `)`)
+		texts := c.texts
+		seed := uint32(1)
+		for range 20000 {
+			var b strings.Builder
+			for range 1 + seed%7 {
+				seed = seed*1664525 + 1013904223
+				b.WriteString(c.pieces[(seed>>16)%uint32(len(c.pieces))])
+			}
+			texts = append(texts, b.String())
+		}
+		for _, s := range texts {
+			if got, want := c.fn([]byte(s)), rx.MatchString(s); got != want {
+				t.Errorf("%q on %q = %v, the regexp says %v", re, s, got, want)
+			}
+		}
+	}
+}
