@@ -316,20 +316,25 @@ func (fl *follower) drainLog(ctx context.Context) {
 // its own, and the run ends with what is known.
 func (fl *follower) cancelled(last *codearts.Record) ([]report.Stage, error) {
 	j, cfg := fl.job, fl.cfg
+	// On a terminal it was Ctrl-C (or a kill), not a workflow.
+	what := "the workflow was cancelled"
+	if !fl.actions {
+		what = "the run was interrupted"
+	}
 	switch {
 	case j.Started && cfg.StopOnCancel:
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(fl.sig), stopTimeout)
 		defer cancel()
 		if err := fl.client.Stop(ctx, cfg.JobID, j.BuildNumber); err != nil {
-			j.Cancelled = fmt.Sprintf("the workflow was cancelled; stopping build #%d of job %s failed: %v", j.BuildNumber, cfg.JobID, err)
+			j.Cancelled = fmt.Sprintf("%s; stopping build #%d of job %s failed: %v", what, j.BuildNumber, cfg.JobID, err)
 		} else {
 			j.Status = "ABORTED"
-			j.Cancelled = fmt.Sprintf("stopped on cancel: the workflow was cancelled, and build #%d of job %s was stopped", j.BuildNumber, cfg.JobID)
+			j.Cancelled = fmt.Sprintf("stopped on cancel: %s, and build #%d of job %s was stopped", what, j.BuildNumber, cfg.JobID)
 		}
 	case j.Started:
-		j.Cancelled = fmt.Sprintf("the workflow was cancelled; build #%d of job %s goes on (stop-on-cancel is false)", j.BuildNumber, cfg.JobID)
+		j.Cancelled = fmt.Sprintf("%s; build #%d of job %s goes on (stop-on-cancel is false)", what, j.BuildNumber, cfg.JobID)
 	default:
-		j.Cancelled = fmt.Sprintf("the workflow was cancelled; build #%d of job %s was not started by this step and goes on", j.BuildNumber, cfg.JobID)
+		j.Cancelled = fmt.Sprintf("%s; build #%d of job %s was not started by this step and goes on", what, j.BuildNumber, cfg.JobID)
 	}
 	fl.out.Printf("%s", j.Cancelled)
 	if last == nil {

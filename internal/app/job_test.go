@@ -547,3 +547,52 @@ func TestFollowEndsAtSixHours(t *testing.T) {
 		t.Errorf("summary:\n%s", h.summary())
 	}
 }
+
+// TestCLIInterruptIsNotAWorkflowCancel: Ctrl-C while the CLI follows a
+// build it started stops the build, and the message says the run was
+// interrupted, not that a workflow was cancelled.
+func TestCLIInterruptIsNotAWorkflowCancel(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	strict(t, h)
+	spec := liveJob("SUCCESS")
+	spec.Starts[0].Stages[1].Statuses = []string{"RUNNING"} // runs until stopped
+	h.fake.AddJob(testJob, spec)
+	env := map[string]string{"CODEARTS_TOKEN": testToken}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, Env{
+			Args:         []string{"--job-id", testJob, "--run-build", "--endpoint", h.endpoint, "--path", filepath.Join(t.TempDir(), "logs")},
+			LookupEnv:    func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+			Stdout:       &h.stdout,
+			Stderr:       &h.stderr,
+			Version:      "test",
+			PollInterval: 10 * time.Millisecond,
+			RetryWait:    5 * time.Millisecond,
+		})
+	}()
+	for h.fake.LogRequests(testJob, 43) < 2 {
+		select {
+		case code := <-done:
+			t.Fatalf("exit %d before the interrupt\n%s", code, h.stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	var code int
+	select {
+	case code = <-done:
+	case <-time.After(30 * time.Second): // a generous bound, not a measurement
+		t.Fatal("no exit after the interrupt")
+	}
+	if code != 3 || h.fake.Stops(testJob, 43) != 1 {
+		t.Errorf("exit %d, %d stop calls; want 3 and 1", code, h.fake.Stops(testJob, 43))
+	}
+	all := h.stderr.String() + h.stdout.String()
+	if !strings.Contains(all, "stopped on cancel: the run was interrupted, and build #43") || strings.Contains(all, "workflow") {
+		t.Errorf("the message should say the run was interrupted:\n%s", all)
+	}
+}
