@@ -124,7 +124,11 @@ func annotate(r *ghaction.Commands, rep *report.Run, tree *srcloc.Tree) {
 		notes = append(notes, ghaction.Annotation{Title: "artifact not uploaded", Message: rep.ArtifactErr.Error()})
 	}
 	if rep.RecordFailed() && len(rep.FailedTasks()) == 0 {
-		notes = append(notes, ghaction.Annotation{Title: "CodeArts build failed", Message: rep.RecordFailure()})
+		msg := rep.RecordFailure()
+		if u := rep.UnfetchedFailures(); len(u) > 0 {
+			msg += "; " + strings.Join(u, ", ") + " failed, not fetched (not in task-names)"
+		}
+		notes = append(notes, ghaction.Annotation{Title: "CodeArts build failed", Message: msg})
 	}
 	for i := range rep.Stages {
 		s := &rep.Stages[i]
@@ -402,6 +406,8 @@ func finalLine(rep *report.Run, cfg *config.Config, code int) string {
 	}
 	if failed := rep.FailedTasks(); len(failed) > 0 {
 		line += "; failed: " + strings.Join(failed, ", ")
+	} else if u := rep.UnfetchedFailures(); len(u) > 0 && rep.RecordFailed() {
+		line += "; the record failed (" + safeName(rep.BuildStatus()) + "): " + strings.Join(u, ", ") + " failed, not fetched"
 	} else if rep.RecordFailed() {
 		line += "; the record failed (" + safeName(rep.BuildStatus()) + ") with no failed stage"
 	}

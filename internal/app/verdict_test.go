@@ -179,3 +179,26 @@ func TestStagesThatNeverRanAreNotRun(t *testing.T) {
 		}
 	}
 }
+
+// TestUnlistedFailedStageIsNamed: task-names lists stage1 only, and the
+// record failed in stage3: the summary names stage3 as failed and not
+// fetched, instead of saying that no stage failed.
+func TestUnlistedFailedStageIsNamed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fakecodearts.Options{})
+	h.fake.AddRecord(testRecord, threeStages()...)
+	h.inputs(map[string]string{"task-names": "stage1", "fail-on-build-failure": "true"})
+	if code := h.run(); code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, h.stdout.String())
+	}
+	sum := h.summary()
+	if strings.Contains(sum, "no stage failed") || !strings.Contains(sum, "stage3 failed, not fetched") {
+		t.Errorf("summary does not name the failed stage that was not fetched:\n%s", sum)
+	}
+	if errs := errorAnnotations(h); len(errs) != 1 || !strings.Contains(errs[0].Data, "stage3 failed, not fetched") {
+		t.Errorf("annotations %+v, want one naming stage3", errs)
+	}
+	if !strings.Contains(h.stdout.String(), "stage3 failed, not fetched; exit 1") {
+		t.Errorf("final line:\n%s", h.stdout.String())
+	}
+}

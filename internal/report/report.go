@@ -5,6 +5,7 @@ package report
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"time"
 
@@ -174,6 +175,9 @@ type RecordState struct {
 	Finished bool   // the last answer said the build is over (codearts.Record.Finished)
 	Initial  string // status of the record's "initial" entry, "" when absent
 	Final    string // status of the record's "final" entry, "" when absent
+	// FailedStages are the record's stageN entries whose status failed,
+	// fetched or not (task-names may list only some of the stages).
+	FailedStages []string
 }
 
 // RecordStateOf summarises a full-stages answer.
@@ -185,6 +189,10 @@ func RecordStateOf(rec codearts.Record) RecordState {
 			st.Initial = s.Status
 		case "final":
 			st.Final = s.Status
+		default:
+			if codearts.StatusFailed(s.Status) {
+				st.FailedStages = append(st.FailedStages, s.Task)
+			}
 		}
 	}
 	return st
@@ -209,6 +217,27 @@ func (r *Run) RecordFailure() string {
 		return "the record's final entry says " + r.Record.Final
 	}
 	return ""
+}
+
+// stageTaskRe is a stage name that can be shown as it is: the server's
+// task names are remote text, and only this form goes into fixed wording.
+var stageTaskRe = regexp.MustCompile(`^stage[0-9]{1,6}$`)
+
+// UnfetchedFailures are the stages that the record says failed but that
+// were not fetched (task-names listed others): the reason a record failed
+// "with no failed stage" among those shown.
+func (r *Run) UnfetchedFailures() []string {
+	fetched := map[string]bool{}
+	for i := range r.Stages {
+		fetched[r.Stages[i].Task] = true
+	}
+	var out []string
+	for _, t := range r.Record.FailedStages {
+		if !fetched[t] && stageTaskRe.MatchString(t) {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // Failed reports whether the build failed: a stage failed, or the record

@@ -157,12 +157,13 @@ func (m *mdRenderer) heading(lv level) string {
 // mdNotes words the run-level notes: the text (escaped) goes between a
 // note's prefix and suffix.
 var mdNotes = map[noteKind][2]string{
-	noteStopped:      {"⚠️ **Run stopped:** ", ""},
-	noteRecordFailed: {"❌ **Record failed:** ", "; no stage failed."},
-	noteNotFinished:  {"⚠️ **Record not finished:** ", ""},
-	noteNoStageList:  {"⚠️ **Stage list unavailable** (display names and statuses are not shown): ", ""},
-	noteUploadFailed: {"⚠️ **Artifact upload failed:** ", ""},
-	noteNotUploaded:  {"ℹ️ **Artifact not uploaded:** ", ""},
+	noteStopped:         {"⚠️ **Run stopped:** ", ""},
+	noteRecordFailed:    {"❌ **Record failed:** ", "; no stage failed."},
+	noteUnfetchedFailed: {"❌ **Record failed:** ", "."},
+	noteNotFinished:     {"⚠️ **Record not finished:** ", ""},
+	noteNoStageList:     {"⚠️ **Stage list unavailable** (display names and statuses are not shown): ", ""},
+	noteUploadFailed:    {"⚠️ **Artifact upload failed:** ", ""},
+	noteNotUploaded:     {"ℹ️ **Artifact not uploaded:** ", ""},
 }
 
 // top renders the heading, the facts line and the run-level notes.

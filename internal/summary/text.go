@@ -99,12 +99,13 @@ func textFacts(v *view) string {
 
 // textLabels words the run-level notes; a kind without one is not shown.
 var textLabels = map[noteKind]string{
-	noteStopped:      "Run stopped",
-	noteRecordFailed: "Record failed",
-	noteNotFinished:  "Record not finished",
-	noteNoStageList:  "Stage list unavailable (no display names or statuses)",
-	noteUploadFailed: "Artifact upload failed",
-	noteNotUploaded:  "Artifact not uploaded",
+	noteStopped:         "Run stopped",
+	noteRecordFailed:    "Record failed",
+	noteUnfetchedFailed: "Record failed",
+	noteNotFinished:     "Record not finished",
+	noteNoStageList:     "Stage list unavailable (no display names or statuses)",
+	noteUploadFailed:    "Artifact upload failed",
+	noteNotUploaded:     "Artifact not uploaded",
 }
 
 func textNotes(v *view) string {

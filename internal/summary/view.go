@@ -49,14 +49,15 @@ type recordWhy struct {
 type noteKind int
 
 const (
-	noteStopped      noteKind = iota // the run stopped: text is why
-	noteRecordFailed                 // the record failed and no stage did: text is why
-	noteNotFinished                  // the record had not finished: text is why
-	noteNoStageList                  // the stage list could not be read: text is why
-	noteMissingLogs                  // count logs could not be downloaded
-	noteArtifact                     // the artifact was uploaded (view.artifact)
-	noteUploadFailed                 // the upload failed: text is why
-	noteNotUploaded                  // no upload was attempted: text is why
+	noteStopped         noteKind = iota // the run stopped: text is why
+	noteRecordFailed                    // the record failed and no stage did: text is why
+	noteUnfetchedFailed                 // the record failed in stages that were not fetched: text is why
+	noteNotFinished                     // the record had not finished: text is why
+	noteNoStageList                     // the stage list could not be read: text is why
+	noteMissingLogs                     // count logs could not be downloaded
+	noteArtifact                        // the artifact was uploaded (view.artifact)
+	noteUploadFailed                    // the upload failed: text is why
+	noteNotUploaded                     // no upload was attempted: text is why
 )
 
 // note is one run-level note, in the order the renderers show them.
@@ -141,7 +142,7 @@ func newView(run *report.Run) *view {
 		}
 	}
 	if v.verdict == report.VerdictFailed && len(v.failed) == 0 {
-		v.why = whyRecordFailed(run.Record)
+		v.why = whyRecordFailed(run)
 	}
 	v.notes = runNotes(run, len(v.failed) > 0, len(v.missing))
 	return v
@@ -185,12 +186,16 @@ func markOf(st *report.Stage) mark {
 }
 
 // whyRecordFailed words what the record's own entries say.
-func whyRecordFailed(rec report.RecordState) *recordWhy {
+func whyRecordFailed(run *report.Run) *recordWhy {
+	rec := run.Record
 	if codearts.StatusFailed(rec.Initial) {
 		if strings.EqualFold(strings.TrimSpace(rec.Initial), "SCHEDULE_FAILURE") {
 			return &recordWhy{before: "never ran: initial ", status: rec.Initial}
 		}
 		return &recordWhy{before: "initial ", status: rec.Initial}
+	}
+	if u := run.UnfetchedFailures(); len(u) > 0 {
+		return &recordWhy{before: "record status ", status: rec.Final, after: ", " + strings.Join(u, ", ") + " failed, not fetched"}
 	}
 	return &recordWhy{before: "record status ", status: rec.Final, after: ", no stage failed"}
 }
@@ -205,7 +210,11 @@ func runNotes(run *report.Run, anyFailed bool, missing int) []note {
 	}
 	add(noteStopped, errText(run.Fatal))
 	if !anyFailed {
-		add(noteRecordFailed, run.RecordFailure())
+		if u := run.UnfetchedFailures(); len(u) > 0 && run.RecordFailure() != "" {
+			add(noteUnfetchedFailed, run.RecordFailure()+"; "+strings.Join(u, ", ")+" failed, not fetched (not in task-names)")
+		} else {
+			add(noteRecordFailed, run.RecordFailure())
+		}
 	}
 	add(noteNotFinished, run.Incomplete)
 	add(noteNoStageList, errText(run.StagesErr))
