@@ -340,8 +340,21 @@ func (fl *follower) cancelled(last *codearts.Record) ([]report.Stage, error) {
 	if last == nil {
 		return nil, errors.New(j.Cancelled)
 	}
-	return stagesOf(*last, fl.secrets.Redact), errors.New(j.Cancelled)
+	// No log is downloaded after a cancel: each stage says why, instead
+	// of a bare "the log was not saved".
+	stages := stagesOf(*last, fl.secrets.Redact)
+	for i := range stages {
+		stages[i].Err = cancelError("not downloaded: " + what)
+	}
+	return stages, errors.New(j.Cancelled)
 }
+
+// cancelError is why a stage was not downloaded after a cancel: it is a
+// context.Canceled (errors.Is), worded without Go's "context canceled".
+type cancelError string
+
+func (e cancelError) Error() string { return string(e) }
+func (e cancelError) Unwrap() error { return context.Canceled }
 
 // stagesOf lists a record's stages for the report (names and statuses
 // redacted; server-chosen names that are not plain stage names dropped).

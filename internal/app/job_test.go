@@ -381,6 +381,10 @@ func TestCancelStopsTheBuildOnce(t *testing.T) {
 	if !strings.Contains(h.summary(), "stopped on cancel") {
 		t.Errorf("summary:\n%s", h.summary())
 	}
+	// Each stage says why it has no log, not a bare "not saved".
+	if strings.Contains(h.summary(), "the log was not saved") || !strings.Contains(h.summary(), "not downloaded\\: the workflow was cancelled") {
+		t.Errorf("the stages do not say why they have no log:\n%s", h.summary())
+	}
 	recID, _, _, _ := h.fake.RecordOf(testJob, 43)
 	if out := h.outputs(); out["build-number"] != "43" || out["build-status"] != "ABORTED" || out["record-id"] != recID {
 		t.Errorf("outputs = %v", out)
