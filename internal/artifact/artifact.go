@@ -3,10 +3,10 @@
 // JSON calls to CreateArtifact and FinalizeArtifact around an upload of the
 // zip as Azure blob blocks to a signed URL.
 //
-// The zip is built while it is uploaded: files are deflated in parallel,
-// one file per worker (for logs, smaller than upload-artifact's zlib level
-// 6), into temporary files, then copied in order into the zip, which is cut
-// into blocks as it is written. Memory use is a few blocks and compressor
+// The zip is built while it is uploaded: files are deflated in parallel
+// segments (for logs, smaller than upload-artifact's zlib level 6) into
+// temporary files, then copied in order into the zip, which is cut into
+// blocks as it is written. Memory use is a few blocks and compressor
 // states, whatever the size of the folder.
 //
 // The protocol is not documented by GitHub; it is read from its client,
@@ -143,7 +143,7 @@ type Options struct {
 	// into the container.
 	TempDir string
 
-	zip zipConfig // tests may set level; workers comes from Workers
+	zip zipConfig // tests may set segSize and level; workers comes from Workers
 }
 
 // Result describes the uploaded artifact.
@@ -191,6 +191,9 @@ func (o *Options) defaults() {
 		o.RetryWaitMax = o.RetryWaitMin
 	}
 	o.zip.workers = o.Workers
+	if o.zip.segSize <= 0 {
+		o.zip.segSize = segmentSize
+	}
 	if o.zip.level == 0 {
 		o.zip.level = compressionLevel
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -61,6 +62,10 @@ func logLines(seed uint64, n int) []byte {
 	}
 	return b.Bytes()[:n]
 }
+
+// testSegment is a small segment size, so that multi-segment files stay
+// cheap under the race detector.
+const testSegment = 64 << 10
 
 // recorder keeps what an upload reports (masks, warnings, retries) and
 // counts the waits between attempts, which it makes instant.
@@ -161,13 +166,13 @@ func readZip(t *testing.T, data []byte) map[string][]byte {
 func TestUploadRoundTrip(t *testing.T) {
 	t.Parallel()
 	files := map[string][]byte{
-		"summary.md":               []byte("# Build\n\nstage1 failed\n"),
-		"stage1.log":               logLines(1, 200_000),
-		"empty.log":                {},
-		"nested/deeper/stage2.log": logLines(2, 3000),
-		"nested/编译 stage ü.log":    []byte("non-ASCII name\n"),
-		"big/stage3.log":           logLines(3, 140_000),
-		"big/stage4.log":           logLines(4, 65_536),
+		"summary.md":                  []byte("# Build\n\nstage1 failed\n"),
+		"stage1.log":                  logLines(1, 200_000),
+		"empty.log":                   {},
+		"nested/deeper/stage2.log":    logLines(2, 3000),
+		"nested/编译 stage ü.log":       []byte("non-ASCII name\n"),
+		"big/stage3.log":              logLines(3, 2*testSegment+12345), // three segments
+		"big/exactly-one-segment.log": logLines(4, testSegment),
 	}
 	dir := writeTree(t, files)
 	f := newFake(t)
@@ -183,6 +188,7 @@ func TestUploadRoundTrip(t *testing.T) {
 	}
 	o.BlockSize = 32 << 10
 	o.Workers = 3
+	o.zip.segSize = testSegment
 	o.UserAgent = "codearts-logs/test"
 	res, err := Upload(context.Background(), f.service(), o)
 	f.check()
@@ -318,7 +324,7 @@ func TestZipMemoryBounded(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	// Stored blocks (level 0): the pipeline, not deflate, is under test, and
 	// the zip is as big as the input, so buffering it would show.
-	if err := writeZip(context.Background(), &out, files, zipConfig{workers: 2, level: 0}); err != nil {
+	if err := writeZip(context.Background(), &out, files, zipConfig{workers: 2, segSize: 1 << 20, level: 0}); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)
@@ -368,7 +374,7 @@ func TestZipEntries(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := writeZip(context.Background(), &buf, files, zipConfig{workers: 2, level: compressionLevel}); err != nil {
+	if err := writeZip(context.Background(), &buf, files, zipConfig{workers: 2, segSize: testSegment, level: compressionLevel}); err != nil {
 		t.Fatal(err)
 	}
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
@@ -435,7 +441,7 @@ func TestZipRefusesSwappedFile(t *testing.T) {
 				t.Fatal(err)
 			}
 			var buf bytes.Buffer
-			err = writeZip(context.Background(), &buf, files, zipConfig{workers: 1, level: 1, tempDir: t.TempDir()})
+			err = writeZip(context.Background(), &buf, files, zipConfig{workers: 1, segSize: testSegment, level: 1, tempDir: t.TempDir()})
 			if err == nil || !strings.Contains(err.Error(), "b.log") || !strings.Contains(err.Error(), "changed") {
 				t.Fatalf("error %v, want b.log refused as changed", err)
 			}
@@ -1133,6 +1139,22 @@ func TestFromEnv(t *testing.T) {
 	}
 }
 
+func TestCRC32Combine(t *testing.T) {
+	t.Parallel()
+	r := rand.New(rand.NewPCG(1, 2))
+	data := make([]byte, 100_000)
+	for i := range data {
+		data[i] = byte(r.UintN(256))
+	}
+	for _, cut := range []int{0, 1, 7, 4096, 65_537, 99_999, 100_000} {
+		a, b := data[:cut], data[cut:]
+		got := crc32Combine(crc32.ChecksumIEEE(a), crc32.ChecksumIEEE(b), int64(len(b)))
+		if want := crc32.ChecksumIEEE(data); got != want {
+			t.Errorf("cut at %d: %08x, want %08x", cut, got, want)
+		}
+	}
+}
+
 func mapsEqual(a, b map[string][]byte) bool {
 	if len(a) != len(b) {
 		return false
@@ -1178,7 +1200,7 @@ func TestZipFailureCleansUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := zipConfig{workers: 2, level: 1}
+	cfg := zipConfig{workers: 2, segSize: testSegment, level: 1}
 	if err := writeZip(context.Background(), io.Discard, files, cfg); err != nil {
 		t.Fatal(err)
 	}

@@ -21,7 +21,7 @@ func TestZip64(t *testing.T) {
 		t.Skip("set CODEARTS_ZIP64=1 to zip a 4 GiB log (.ci/run does)")
 	}
 	dir := t.TempDir()
-	const big = 1<<32 + 3<<20 + 7 // past 4 GiB
+	const big = 1<<32 + 3<<20 + 7 // past 4 GiB, not a whole number of segments
 	f, err := os.Create(filepath.Join(dir, "stage1.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -49,7 +49,7 @@ func TestZip64(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = writeZip(context.Background(), out, files, zipConfig{workers: 2, level: 1, tempDir: t.TempDir()})
+	err = writeZip(context.Background(), out, files, zipConfig{workers: 2, segSize: segmentSize, level: 1, tempDir: t.TempDir()})
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
