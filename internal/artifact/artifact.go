@@ -235,50 +235,88 @@ type finalizeRequest struct {
 // *Error carries the service's answer.
 func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 	o.defaults()
-	if err := ValidateName(o.Name); err != nil {
-		return Result{}, err
-	}
-	if o.RetentionDays < 0 {
-		return Result{}, fmt.Errorf("retention-days %d is negative", o.RetentionDays)
-	}
-	base, err := origin(svc.ResultsURL)
+	job, files, err := prepare(svc, o)
 	if err != nil {
 		return Result{}, err
 	}
-	if svc.RuntimeToken == "" {
-		return Result{}, errors.New("no runtime token (ACTIONS_RUNTIME_TOKEN): the artifact service is not available")
-	}
-	runID, jobID, err := backendIDs(svc.RuntimeToken)
-	if err != nil {
-		return Result{}, err
-	}
-	if o.Dir == "" {
-		return Result{}, errors.New("no folder to upload")
-	}
-	files, err := collectFiles(o.Dir, o.Files)
-	if err != nil {
-		return Result{}, err
-	}
-
 	text := newCleaner(svc.RuntimeToken)
 	retry := newRetrier(&o, text)
-	tw := &twirpClient{base: base, token: svc.RuntimeToken, ua: o.UserAgent, retry: retry}
+	tw := &twirpClient{base: job.base, token: svc.RuntimeToken, ua: o.UserAgent, retry: retry}
 
-	create := createRequest{RunID: runID, JobID: jobID, Name: o.Name, Version: 4,
-		ExpiresAt: expiresAt(o, svc.MaxRetentionDays)}
-	fields, err := tw.call(ctx, "CreateArtifact", create)
+	signed, err := createArtifact(ctx, tw, job, o, svc.MaxRetentionDays)
 	if err != nil {
-		return Result{}, fmt.Errorf("create artifact %q: %w", o.Name, err)
-	}
-	signed, err := stringField(fields, "signed_upload_url")
-	if err != nil || signed == "" {
-		return Result{}, fmt.Errorf("create artifact %q: CreateArtifact: no signed upload URL in the answer", o.Name)
+		return Result{}, err
 	}
 	for _, secret := range signedURLSecrets(signed) {
 		o.AddMask(secret)
 		text.add(secret)
 	}
+	res, err := uploadZip(ctx, retry, signed, files, o)
+	if err != nil {
+		return Result{}, fmt.Errorf("upload artifact %q: %w", o.Name, err)
+	}
+	if res.ID, err = finalizeArtifact(ctx, tw, job, o.Name, res); err != nil {
+		return Result{}, err
+	}
+	res.URL = artifactURL(svc, res.ID)
+	return res, nil
+}
 
+// backendJob is where an artifact belongs: the service's origin and the
+// run's and job's backend IDs from the runtime token.
+type backendJob struct {
+	base, runID, jobID string
+}
+
+// prepare checks the options and the service before any request and lists
+// the files to zip.
+func prepare(svc Service, o Options) (backendJob, []entry, error) {
+	if err := ValidateName(o.Name); err != nil {
+		return backendJob{}, nil, err
+	}
+	if o.RetentionDays < 0 {
+		return backendJob{}, nil, fmt.Errorf("retention-days %d is negative", o.RetentionDays)
+	}
+	base, err := origin(svc.ResultsURL)
+	if err != nil {
+		return backendJob{}, nil, err
+	}
+	if svc.RuntimeToken == "" {
+		return backendJob{}, nil, errors.New("no runtime token (ACTIONS_RUNTIME_TOKEN): the artifact service is not available")
+	}
+	runID, jobID, err := backendIDs(svc.RuntimeToken)
+	if err != nil {
+		return backendJob{}, nil, err
+	}
+	if o.Dir == "" {
+		return backendJob{}, nil, errors.New("no folder to upload")
+	}
+	files, err := collectFiles(o.Dir, o.Files)
+	if err != nil {
+		return backendJob{}, nil, err
+	}
+	return backendJob{base: base, runID: runID, jobID: jobID}, files, nil
+}
+
+// createArtifact asks the service for the artifact and returns its signed
+// upload URL.
+func createArtifact(ctx context.Context, tw *twirpClient, job backendJob, o Options, maxRetention int) (string, error) {
+	create := createRequest{RunID: job.runID, JobID: job.jobID, Name: o.Name, Version: 4,
+		ExpiresAt: expiresAt(o, maxRetention)}
+	fields, err := tw.call(ctx, "CreateArtifact", create)
+	if err != nil {
+		return "", fmt.Errorf("create artifact %q: %w", o.Name, err)
+	}
+	signed, err := stringField(fields, "signed_upload_url")
+	if err != nil || signed == "" {
+		return "", fmt.Errorf("create artifact %q: CreateArtifact: no signed upload URL in the answer", o.Name)
+	}
+	return signed, nil
+}
+
+// uploadZip zips the files straight into blob blocks at the signed URL and
+// returns the zip's size and hash.
+func uploadZip(ctx context.Context, retry *retrier, signed string, files []entry, o Options) (Result, error) {
 	uctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	bw := newBlockWriter(uctx, retry, signed, o.UserAgent, o.BlockSize)
@@ -301,24 +339,28 @@ func Upload(ctx context.Context, svc Service, o Options) (Result, error) {
 		case ctx.Err() != nil && uerr != nil:
 			err = uerr
 		}
-		return Result{}, fmt.Errorf("upload artifact %q: %w", o.Name, err)
+		return Result{}, err
 	}
 	if err := bw.Close(true); err != nil {
-		return Result{}, fmt.Errorf("upload artifact %q: %w", o.Name, err)
+		return Result{}, err
 	}
-	res := Result{Name: o.Name, Size: bw.size, SHA256: hex.EncodeToString(bw.sum.Sum(nil)), Files: len(files)}
+	return Result{Name: o.Name, Size: bw.size, SHA256: hex.EncodeToString(bw.sum.Sum(nil)), Files: len(files)}, nil
+}
 
-	fin := finalizeRequest{RunID: runID, JobID: jobID, Name: o.Name,
+// finalizeArtifact tells the service the upload is complete and returns
+// the artifact's ID.
+func finalizeArtifact(ctx context.Context, tw *twirpClient, job backendJob, name string, res Result) (int64, error) {
+	fin := finalizeRequest{RunID: job.runID, JobID: job.jobID, Name: name,
 		Size: strconv.FormatInt(res.Size, 10), Hash: "sha256:" + res.SHA256}
-	fields, err = tw.call(ctx, "FinalizeArtifact", fin)
+	fields, err := tw.call(ctx, "FinalizeArtifact", fin)
 	if err != nil {
-		return Result{}, fmt.Errorf("finalize artifact %q: %w", o.Name, err)
+		return 0, fmt.Errorf("finalize artifact %q: %w", name, err)
 	}
-	if res.ID, err = int64Field(fields, "artifact_id"); err != nil {
-		return Result{}, fmt.Errorf("finalize artifact %q: FinalizeArtifact: %w", o.Name, err)
+	id, err := int64Field(fields, "artifact_id")
+	if err != nil {
+		return 0, fmt.Errorf("finalize artifact %q: FinalizeArtifact: %w", name, err)
 	}
-	res.URL = artifactURL(svc, res.ID)
-	return res, nil
+	return id, nil
 }
 
 // origin returns scheme://host of the results URL: the Twirp paths are
